@@ -1,0 +1,65 @@
+/*
+ * help.c: the text of `kijun help COMMAND`.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *cmd;
+	const char *text;
+} help[] = {
+	{"audit",
+	 "usage: kijun audit verify [--json]\n"
+	 "       kijun audit log [--limit N] [--entity ENTITY] [--json]\n\n"
+	 "verify walks the tamper-evident audit log and exits 1 naming the first record that was\n"
+	 "edited, deleted or reordered. log lists the newest records first.\n"},
+	{"db",
+	 "usage: kijun db migrate [--json]\n"
+	 "       kijun db status [--json]\n\n"
+	 "migrate applies every pending migration in one transaction. status lists the migrations\n"
+	 "this kijun knows and which are applied.\n"},
+	{"help", "usage: kijun help [COMMAND]\n"},
+	{"init",
+	 "usage: kijun init [--demo] [--json]\n\n"
+	 "Creates the database (or brings its schema up to date). With --demo, loads the demo\n"
+	 "government and the FY2023 and FY2025 demo editions of the standard; the database must\n"
+	 "be empty.\n"},
+	{"org",
+	 "usage: kijun org add --kind KIND --code CODE --name-ja NAME --name-en NAME\n"
+	 "                     [--parent CODE] [--supervisor CODE] [--valid-from DATE] [--json]\n"
+	 "       kijun org list [CODE] [--all] [--kind KIND] [--json]\n"
+	 "       kijun org show CODE [--json]\n"
+	 "       kijun org rename CODE [--code NEW] [--name-ja NAME] [--name-en NAME] [--date DATE]\n"
+	 "       kijun org move CODE [--parent CODE|\"\"] [--supervisor CODE|\"\"] [--date DATE]\n"
+	 "       kijun org abolish CODE [--date DATE] [--successor CODE]\n\n"
+	 "KIND is centre, ministry, bureau, division, agency or corporation. Bureaus and\n"
+	 "divisions have a parent; agencies and corporations have a supervising ministry instead.\n"
+	 "list shows the tree under CODE (or the whole government), supervised agencies under\n"
+	 "their ministry; --all includes abolished organisations. DATE is YYYY-MM-DD, the first\n"
+	 "day of the new state (default today); earlier states are kept as history.\n"},
+	{"standard",
+	 "usage: kijun standard import FILE [--id EDITION] [--catalog EDITION] [--check] [--json]\n"
+	 "       kijun standard list [--json]\n"
+	 "       kijun standard show EDITION [NUMBER] [--lang ja|en|both] [--outline] [--json]\n"
+	 "       kijun standard diff OLD NEW [--all] [--brief] [--no-table|--table] [--json]\n"
+	 "       kijun standard export EDITION [--format kijun|oscal] [--output FILE]\n\n"
+	 "import reads kijun catalogue JSON, an OSCAL catalog, or an OSCAL profile (resolved\n"
+	 "against an imported catalog into a baseline: the catalog its import names, or\n"
+	 "--catalog). Imports are all or nothing; --check validates without storing.\n"
+	 "diff shows what changed: same, changed, renumbered, split, merged, added, removed,\n"
+	 "using NEW's correspondence table when NEW supersedes OLD, else text similarity.\n"},
+	{"version", "usage: kijun version\n"},
+};
+
+const char *
+cli_help_text(const char *cmd)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(help) / sizeof(help[0]); i++) {
+		if (strcmp(help[i].cmd, cmd) == 0)
+			return help[i].text;
+	}
+	return NULL;
+}

@@ -1,0 +1,125 @@
+/*
+ * main.c: the `kijun` command: global options, then one subcommand from a sorted table.
+ *
+ *   kijun [--db DSN] COMMAND [ARGS]
+ *
+ * The database is --db, else $KIJUN_DB, else sqlite:kijun.db. Exit status: 0 success,
+ * 1 failure, 2 usage.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+
+struct command {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);
+	const char *summary;
+};
+
+static int cmd_help(struct cli *c, int argc, char **argv);
+static int cmd_version(struct cli *c, int argc, char **argv);
+
+static const struct command commands[] = {
+	{"audit", cmd_audit, "verify and read the tamper-evident audit log"},
+	{"db", cmd_db, "apply migrations, show the schema version"},
+	{"help", cmd_help, "show help for a command"},
+	{"init", cmd_init, "create a database (with --demo: the demo government and standard)"},
+	{"org", cmd_org, "organisations: add, list, show, move, rename, abolish"},
+	{"standard", cmd_standard, "the unified standard: import, list, show, diff, export"},
+	{"version", cmd_version, "print the version"},
+};
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: kijun [--db DSN] COMMAND [ARGS]\n\n"
+		   "kijun runs a government's information-security baseline.\n\n"
+		   "commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nThe database is --db DSN, else $KIJUN_DB, else sqlite:kijun.db.\n"
+		   "DSN: sqlite:PATH or postgresql://USER@HOST:PORT/NAME.\n"
+		   "See kijun help COMMAND.\n");
+}
+
+static int
+cmd_help(struct cli *c, int argc, char **argv)
+{
+	const char *text;
+
+	if (argc == 0) {
+		usage(stdout);
+		return 0;
+	}
+	text = cli_help_text(argv[0]);
+	if (text == NULL)
+		return cli_usage(c, "no command \"%s\"", argv[0]);
+	fputs(text, stdout);
+	return 0;
+}
+
+static int
+cmd_version(struct cli *c, int argc, char **argv)
+{
+	(void)c;
+	(void)argc;
+	(void)argv;
+	printf("kijun %s\n", KIJUN_VERSION);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli c;
+	const char *env;
+	size_t i;
+	int a = 1;
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "kijun: cannot initialise libsodium\n");
+		return 1;
+	}
+	memset(&c, 0, sizeof(c));
+	kj_ctx_init(&c.ctx);
+	c.ctx.progress = cli_progress;
+	env = getenv("KIJUN_DB");
+	c.dsn = env != NULL && *env != '\0' ? env : "sqlite:kijun.db";
+	while (a < argc && strncmp(argv[a], "--", 2) == 0) {
+		if (strcmp(argv[a], "--db") == 0 && a + 1 < argc) {
+			c.dsn = argv[a + 1];
+			a += 2;
+		} else if (strncmp(argv[a], "--db=", 5) == 0) {
+			c.dsn = argv[a] + 5;
+			a++;
+		} else if (strcmp(argv[a], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[a], "--version") == 0) {
+			return cmd_version(&c, 0, NULL);
+		} else {
+			fprintf(stderr, "kijun: unknown option \"%s\"\n", argv[a]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (a >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, argv[a]) == 0) {
+			c.cmd = commands[i].name;
+			return commands[i].fn(&c, argc - a - 1, argv + a + 1);
+		}
+	}
+	fprintf(stderr, "kijun: no command \"%s\"\n", argv[a]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,214 @@
+/*
+ * auditlog.c: appending to and verifying the audit-log chain (auditlog.h).
+ *
+ * digest = BLAKE2b-256 over the previous digest and every field of the record, each
+ * followed by a newline, in a fixed order. The one-row table audit_head holds the last
+ * sequence number and digest; a writer takes its row lock by updating it first, so two
+ * servers on one PostgreSQL append one after the other and never fork the chain.
+ */
+#include "auditlog.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "../base/buf.h"
+#include "../base/util.h"
+#include "../db/db.h"
+
+#define DIGEST_BYTES 32
+#define HEX_BYTES (DIGEST_BYTES * 2 + 1)
+
+static void
+hex(const unsigned char *d, char out[HEX_BYTES])
+{
+	sodium_bin2hex(out, HEX_BYTES, d, DIGEST_BYTES);
+}
+
+static void
+digest_of(const char *data, size_t len, char out[HEX_BYTES])
+{
+	unsigned char d[DIGEST_BYTES];
+
+	crypto_generichash(d, sizeof(d), (const unsigned char *)data, len, NULL, 0);
+	hex(d, out);
+}
+
+static void
+chain_digest(const char *prev, int64_t seq, const char *at, const char *actor, int64_t actor_org,
+	     int64_t org_id, const char *entity, const char *entity_id, const char *op,
+	     const char *state_digest, char out[HEX_BYTES])
+{
+	struct kj_buf b;
+
+	kj_buf_init(&b, 0);
+	kj_buf_printf(&b, "%s\n%" PRId64 "\n%s\n%s\n%" PRId64 "\n%" PRId64 "\n%s\n%s\n%s\n%s\n", prev,
+		      seq, at, actor, actor_org, org_id, entity, entity_id, op, state_digest);
+	digest_of(kj_buf_cstr(&b), b.len, out);
+	kj_buf_free(&b);
+}
+
+kj_err
+kj_auditlog_append(struct kj_ctx *ctx, const char *entity, const char *entity_id, int64_t org_id,
+		   const char *op, const char *state_json)
+{
+	struct kj_stmt *st = NULL;
+	char prev[HEX_BYTES], sdig[HEX_BYTES], dig[HEX_BYTES], at[21], actor[80];
+	int64_t seq;
+	int row;
+	kj_err r;
+
+	if (!kj_tx_active(ctx))
+		return kj_failf(ctx, KJ_ERR_INTERNAL, "audit record outside a transaction");
+	r = kj_db_prepare(ctx, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, digest",
+			  &st);
+	if (r != KJ_OK)
+		return r;
+	if ((r = kj_stmt_step(ctx, st, &row)) != KJ_OK)
+		goto out;
+	if (!row) {
+		r = kj_failf(ctx, KJ_ERR_INTERNAL, "audit log head is missing");
+		goto out;
+	}
+	seq = kj_stmt_int(st, 0);
+	kj_strlcpy(prev, kj_stmt_text(st, 1), sizeof(prev));
+	kj_stmt_free(st);
+	st = NULL;
+
+	kj_time_format(kj_now(ctx), at);
+	if (ctx->who.user_id != 0)
+		snprintf(actor, sizeof(actor), "user:%" PRId64 ":%s", ctx->who.user_id, ctx->who.name);
+	else
+		snprintf(actor, sizeof(actor), "local:%s", ctx->who.name);
+	digest_of(state_json, strlen(state_json), sdig);
+	chain_digest(prev, seq, at, actor, ctx->who.org_id, org_id, entity, entity_id, op, sdig, dig);
+
+	r = kj_db_prepare(ctx, "INSERT INTO audit_log (seq, at, actor, actor_org_id, org_id, entity, "
+			       "entity_id, op, state_digest, prev_digest, digest) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st);
+	if (r != KJ_OK)
+		goto out;
+	if ((r = kj_stmt_bind_int(ctx, st, 1, seq)) != KJ_OK ||
+	    (r = kj_stmt_bind_text(ctx, st, 2, at)) != KJ_OK ||
+	    (r = kj_stmt_bind_text(ctx, st, 3, actor)) != KJ_OK ||
+	    (r = kj_stmt_bind_int(ctx, st, 4, ctx->who.org_id)) != KJ_OK ||
+	    (r = kj_stmt_bind_int(ctx, st, 5, org_id)) != KJ_OK ||
+	    (r = kj_stmt_bind_text(ctx, st, 6, entity)) != KJ_OK ||
+	    (r = kj_stmt_bind_text(ctx, st, 7, entity_id)) != KJ_OK ||
+	    (r = kj_stmt_bind_text(ctx, st, 8, op)) != KJ_OK ||
+	    (r = kj_stmt_bind_text(ctx, st, 9, sdig)) != KJ_OK ||
+	    (r = kj_stmt_bind_text(ctx, st, 10, prev)) != KJ_OK ||
+	    (r = kj_stmt_bind_text(ctx, st, 11, dig)) != KJ_OK ||
+	    (r = kj_stmt_run(ctx, st)) != KJ_OK)
+		goto out;
+	kj_stmt_free(st);
+	st = NULL;
+	r = kj_db_prepare(ctx, "UPDATE audit_head SET digest = ? WHERE id = 1", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, dig)) == KJ_OK)
+		r = kj_stmt_run(ctx, st);
+out:
+	kj_stmt_free(st);
+	return r;
+}
+
+kj_err
+kj_auditlog_verify(struct kj_ctx *ctx, struct kj_audit_verdict *v)
+{
+	struct kj_stmt *st = NULL;
+	char prev[HEX_BYTES], dig[HEX_BYTES];
+	int64_t expect = 1, head_seq = 0;
+	int row;
+	kj_err r;
+
+	memset(v, 0, sizeof(*v));
+	memset(prev, '0', HEX_BYTES - 1);
+	prev[HEX_BYTES - 1] = '\0';
+	r = kj_db_prepare(ctx, "SELECT seq, at, actor, actor_org_id, org_id, entity, entity_id, op, "
+			       "state_digest, prev_digest, digest FROM audit_log ORDER BY seq", &st);
+	if (r != KJ_OK)
+		return r;
+	while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
+		int64_t seq = kj_stmt_int(st, 0);
+
+		v->nrecords++;
+		if (seq != expect) {
+			v->first_bad = expect;
+			snprintf(v->why, sizeof(v->why), "record %" PRId64 " is missing (next is %" PRId64 ")",
+				 expect, seq);
+			goto out;
+		}
+		if (strcmp(kj_stmt_text(st, 9), prev) != 0) {
+			v->first_bad = seq;
+			snprintf(v->why, sizeof(v->why),
+				 "does not follow the record before it (its previous digest differs)");
+			goto out;
+		}
+		chain_digest(prev, seq, kj_stmt_text(st, 1), kj_stmt_text(st, 2), kj_stmt_int(st, 3),
+			     kj_stmt_int(st, 4), kj_stmt_text(st, 5), kj_stmt_text(st, 6),
+			     kj_stmt_text(st, 7), kj_stmt_text(st, 8), dig);
+		if (strcmp(dig, kj_stmt_text(st, 10)) != 0) {
+			v->first_bad = seq;
+			snprintf(v->why, sizeof(v->why), "its contents do not match its digest (edited)");
+			goto out;
+		}
+		memcpy(prev, dig, sizeof(prev));
+		expect++;
+	}
+	if (r != KJ_OK)
+		goto out;
+	kj_stmt_free(st);
+	st = NULL;
+	if ((r = kj_db_prepare(ctx, "SELECT seq, digest FROM audit_head WHERE id = 1", &st)) != KJ_OK ||
+	    (r = kj_stmt_step(ctx, st, &row)) != KJ_OK)
+		goto out;
+	if (!row) {
+		v->first_bad = expect;
+		snprintf(v->why, sizeof(v->why), "the head of the log is missing");
+		goto out;
+	}
+	head_seq = kj_stmt_int(st, 0);
+	if (head_seq != expect - 1 || strcmp(kj_stmt_text(st, 1), prev) != 0) {
+		v->first_bad = expect;
+		snprintf(v->why, sizeof(v->why),
+			 "the log ends at record %" PRId64 " but its head says %" PRId64
+			 " (records removed from the end)", expect - 1, head_seq);
+	}
+out:
+	kj_stmt_free(st);
+	return r;
+}
+
+kj_err
+kj_auditlog_list(struct kj_ctx *ctx, const char *entity, int64_t limit,
+		 int (*fn)(void *arg, const struct kj_audit_record *rec), void *arg)
+{
+	struct kj_stmt *st = NULL;
+	struct kj_audit_record rec;
+	int row;
+	kj_err r;
+
+	r = kj_db_prepare(ctx, "SELECT seq, at, actor, entity, entity_id, op, digest FROM audit_log "
+			       "WHERE (CAST(? AS TEXT) IS NULL OR entity = ?) ORDER BY seq DESC LIMIT ?", &st);
+	if (r != KJ_OK)
+		return r;
+	if ((r = kj_stmt_bind_text(ctx, st, 1, entity)) != KJ_OK ||
+	    (r = kj_stmt_bind_text(ctx, st, 2, entity)) != KJ_OK ||
+	    (r = kj_stmt_bind_int(ctx, st, 3, limit > 0 ? limit : INT64_MAX)) != KJ_OK)
+		goto out;
+	while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
+		rec.seq = kj_stmt_int(st, 0);
+		rec.at = kj_stmt_text(st, 1);
+		rec.actor = kj_stmt_text(st, 2);
+		rec.entity = kj_stmt_text(st, 3);
+		rec.entity_id = kj_stmt_text(st, 4);
+		rec.op = kj_stmt_text(st, 5);
+		rec.digest = kj_stmt_text(st, 6);
+		if (fn(arg, &rec) != 0)
+			break;
+	}
+out:
+	kj_stmt_free(st);
+	return r;
+}
