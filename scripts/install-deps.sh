@@ -10,7 +10,7 @@ pkgs=(
   build-essential cmake pkg-config
   libjansson-dev libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-client
   libsodium-dev libcmocka-dev libmicrohttpd-dev libgnutls28-dev libxml2-dev
-  clang libclang-rt-14-dev curl openssl ca-certificates
+  clang libclang-rt-14-dev curl openssl ca-certificates jq
   nodejs npm
 )
 

@@ -27,7 +27,7 @@ void kj_buf_append(struct kj_buf *b, const void *p, size_t n);
 void kj_buf_puts(struct kj_buf *b, const char *s);
 void kj_buf_putc(struct kj_buf *b, char c);
 void kj_buf_printf(struct kj_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void kj_buf_vprintf(struct kj_buf *b, const char *fmt, va_list ap);
+void kj_buf_vprintf(struct kj_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Never NULL: "" for an empty buffer. Valid until the next append. */
 const char *kj_buf_cstr(struct kj_buf *b);
 int kj_buf_failed(const struct kj_buf *b);

@@ -18,6 +18,8 @@ kj_jpath_init(struct kj_jpath *p)
 	p->len = 1;
 }
 
+static size_t jpath_add(struct kj_jpath *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static size_t
 jpath_add(struct kj_jpath *p, const char *fmt, ...)
 {

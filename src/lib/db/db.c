@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "../base/buf.h"
+#include "../base/util.h"
 
 kj_err
 kj_db_open(struct kj_ctx *ctx, const char *dsn, struct kj_db **out)
@@ -276,8 +279,11 @@ kj_bulk_row(struct kj_ctx *ctx, struct kj_bulk *b, const char *const *vals)
 {
 	kj_err r = b->db->ops->bulk_row(ctx, b, vals);
 
-	if (r != KJ_OK)
+	if (r != KJ_OK && !b->failed) {
 		b->failed = 1;
+		b->err = r;
+		kj_strlcpy(b->msg, ctx->msg, sizeof(b->msg));
+	}
 	return r;
 }
 
@@ -287,7 +293,7 @@ kj_bulk_end(struct kj_ctx *ctx, struct kj_bulk *b, kj_err r)
 	if (b == NULL)
 		return r;
 	if (r == KJ_OK && b->failed)
-		r = kj_failf(ctx, KJ_ERR_INTERNAL, "a row of the load failed; nothing was written");
+		r = kj_failf(ctx, b->err, "%s", b->msg);
 	r = b->db->ops->bulk_end(ctx, b, r);
 	return kj_tx_end(ctx, r);
 }

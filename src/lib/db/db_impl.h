@@ -43,6 +43,8 @@ struct kj_stmt {
 struct kj_bulk {
 	struct kj_db *db;
 	int failed;	/* a row failed: the load cannot be kept */
+	kj_err err;	/* the first failed row's code and message */
+	char msg[256];
 };
 
 kj_err kj_db_sqlite_open(struct kj_ctx *ctx, const char *path, struct kj_db **out);

@@ -385,20 +385,80 @@ out:
 }
 
 static int
+entry_push(long **v, size_t *n, long idx)
+{
+	long *p = realloc(*v, (*n + 1) * sizeof(long));
+
+	if (p == NULL)
+		return -1;
+	p[(*n)++] = idx;
+	*v = p;
+	return 0;
+}
+
+/* A changed pair (o, n) where other unmatched new items also lie within o is a split that
+ * kept its first part's number; the other way round, a merge. Same-number pairs are found
+ * first, so this catches the splits and merges that number matching would hide. */
+static int
+widen_pairs(struct kj_diff *d, struct side *os, struct side *ns, size_t first_entry)
+{
+	size_t e, j;
+
+	for (e = first_entry; e < d->n; e++) {
+		struct kj_diff_entry *x = &d->v[e];
+		long op, np;
+
+		if (x->kind != KJ_CHANGE_CHANGED && x->kind != KJ_CHANGE_RENUMBERED)
+			continue;
+		if (!x->text_changed)
+			continue;
+		op = kj_strmap_get(&os->pos, os->ed->items[x->old[0]].number);
+		np = kj_strmap_get(&ns->pos, ns->ed->items[x->new_[0]].number);
+		if (op < 0 || np < 0)
+			continue;
+		if (contained(&ns->bg[np], &os->bg[op]) >= CONTAINED) {
+			for (j = 0; j < ns->n; j++) {
+				if (ns->done[j] || contained(&ns->bg[j], &os->bg[op]) < CONTAINED)
+					continue;
+				if (entry_push(&x->new_, &x->nnew, ns->idx[j]) != 0)
+					return -1;
+				ns->done[j] = 1;
+			}
+		}
+		if (contained(&os->bg[op], &ns->bg[np]) >= CONTAINED) {
+			for (j = 0; j < os->n; j++) {
+				if (os->done[j] || contained(&os->bg[j], &ns->bg[np]) < CONTAINED)
+					continue;
+				if (entry_push(&x->old, &x->nold, os->idx[j]) != 0)
+					return -1;
+				os->done[j] = 1;
+			}
+		}
+		if (x->nnew > 1 || x->nold > 1) {
+			d->count[x->kind]--;
+			x->kind = x->nold > 1 ? KJ_CHANGE_MERGED : KJ_CHANGE_SPLIT;
+			d->count[x->kind]++;
+		}
+	}
+	return 0;
+}
+
+static int
 match_rest(struct kj_diff *d, struct side *os, struct side *ns)
 {
-	size_t i, j;
+	size_t i, j, first = d->n;
 	struct kj_strmap texts;
 	int rc = -1;
 
-	/* 1. The same number. */
+	/* 1. The same number, when the texts still resemble each other. */
 	for (i = 0; i < os->n; i++) {
 		long p;
 
 		if (os->done[i])
 			continue;
 		p = kj_strmap_get(&ns->pos, os->ed->items[os->idx[i]].number);
-		if (p >= 0 && !ns->done[p] && add_pair(d, os, i, ns, (size_t)p, 0) != 0)
+		if (p >= 0 && !ns->done[p] && dice(&os->bg[i], &ns->bg[p]) >= 0.5 &&
+		    add_pair(d, os, i, ns, (size_t)p, 0) != 0)
 			return -1;
 	}
 	/* 2. The same text under another number. */
@@ -434,35 +494,10 @@ out2:
 		if (rc != 0)
 			return -1;
 	}
-	/* 3. Similar enough, best pairs first (greedy). */
-	for (;;) {
-		double best = SIMILAR_PAIR;
-		size_t bi = 0, bj = 0;
-		int found = 0;
-
-		for (i = 0; i < os->n; i++) {
-			if (os->done[i])
-				continue;
-			for (j = 0; j < ns->n; j++) {
-				double s;
-
-				if (ns->done[j])
-					continue;
-				s = dice(&os->bg[i], &ns->bg[j]);
-				if (s >= best) {
-					best = s;
-					bi = i;
-					bj = j;
-					found = 1;
-				}
-			}
-		}
-		if (!found)
-			break;
-		if (add_pair(d, os, bi, ns, bj, 0) != 0)
-			return -1;
-	}
-	/* 4. Splits: an old item that holds several new ones; merges the other way. */
+	/* 3. Splits and merges hidden behind a same-number match. */
+	if (widen_pairs(d, os, ns, first) != 0)
+		return -1;
+	/* 4. Splits: an unmatched old item that holds several new ones; merges the other way. */
 	for (i = 0; i < os->n; i++) {
 		long parts[64], oi;
 		size_t np = 0;
@@ -505,7 +540,45 @@ out2:
 		if (add_entry(d, KJ_CHANGE_MERGED, parts, np, &ni, 1, 0.0, 0, 1) != 0)
 			return -1;
 	}
-	/* 5. What is left was removed or added. */
+	/* 5. Similar enough under another number, best pairs first (greedy). */
+	for (;;) {
+		double best = SIMILAR_PAIR;
+		size_t bi = 0, bj = 0;
+		int found = 0;
+
+		for (i = 0; i < os->n; i++) {
+			if (os->done[i])
+				continue;
+			for (j = 0; j < ns->n; j++) {
+				double s;
+
+				if (ns->done[j])
+					continue;
+				s = dice(&os->bg[i], &ns->bg[j]);
+				if (s >= best) {
+					best = s;
+					bi = i;
+					bj = j;
+					found = 1;
+				}
+			}
+		}
+		if (!found)
+			break;
+		if (add_pair(d, os, bi, ns, bj, 0) != 0)
+			return -1;
+	}
+	/* 6. The same number with a text rewritten beyond resemblance: still changed. */
+	for (i = 0; i < os->n; i++) {
+		long p;
+
+		if (os->done[i])
+			continue;
+		p = kj_strmap_get(&ns->pos, os->ed->items[os->idx[i]].number);
+		if (p >= 0 && !ns->done[p] && add_pair(d, os, i, ns, (size_t)p, 0) != 0)
+			return -1;
+	}
+	/* 7. What is left was removed or added. */
 	for (i = 0; i < os->n; i++) {
 		if (!os->done[i] && add_entry(d, KJ_CHANGE_REMOVED, &os->idx[i], 1, NULL, 0, 0.0, 0, 0) != 0)
 			return -1;

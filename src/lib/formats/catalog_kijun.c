@@ -418,8 +418,8 @@ kj_kijun_catalog_parse(struct kj_ctx *ctx, const char *name, json_t *doc, struct
 			     i < (long)p.n ? p.nodes[i].path : "$.items");
 		goto out;
 	}
-	if ((r = parse_corr(&p, json_object_get(doc, "correspondence") ? json_object_get(doc, "correspondence")
-									: json_array())) != KJ_OK)
+	if (json_object_get(doc, "correspondence") != NULL &&
+	    (r = parse_corr(&p, json_object_get(doc, "correspondence"))) != KJ_OK)
 		goto out;
 out:
 	kj_strmap_free(&numbers);
@@ -489,7 +489,8 @@ kj_kijun_catalog_write(const struct kj_edition *ed)
 	json_object_set_new(doc, "format", json_string("kijun-catalog"));
 	json_object_set_new(doc, "version", json_integer(1));
 	json_object_set_new(e, "id", json_string(ed->code));
-	json_object_set_new(e, "uuid", json_string(ed->uuid));
+	if (ed->uuid[0] != '\0')
+		json_object_set_new(e, "uuid", json_string(ed->uuid));
 #define OPT(f)                                                         \
 	if (ed->f != NULL)                                             \
 		json_object_set_new(e, #f, json_string(ed->f));

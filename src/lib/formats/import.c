@@ -84,8 +84,11 @@ kj_standard_parse_mem(struct kj_ctx *ctx, const char *name, const char *data, si
 	switch (kj_catalog_detect(doc, &other)) {
 	case KJ_MODEL_KIJUN:
 		r = kj_kijun_catalog_parse(ctx, name, doc, ed);
-		if (r == KJ_OK && opts != NULL && opts->code != NULL)
+		if (r == KJ_OK && opts != NULL && opts->code != NULL) {
+			/* Imported under another id, it is another edition: a new public id. */
 			ed->code = kj_arena_strdup(&ed->arena, opts->code);
+			ed->uuid[0] = '\0';
+		}
 		break;
 	case KJ_MODEL_OSCAL_CATALOG:
 		r = kj_oscal_catalog_parse(ctx, name, doc, opts ? opts->code : NULL, ed);

@@ -1,0 +1,185 @@
+/*
+ * test_base.c: the base floor: buffers, dates and fiscal years, UTF-8, UUIDs, the string
+ * map, the arena, strict JSON input with paths.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/jsonin.h"
+#include "base/strmap.h"
+#include "base/util.h"
+
+static void
+test_buf(void **state)
+{
+	struct kj_buf b;
+	char *s;
+
+	(void)state;
+	kj_buf_init(&b, 0);
+	assert_string_equal(kj_buf_cstr(&b), "");
+	kj_buf_puts(&b, "abc");
+	kj_buf_printf(&b, "-%d-%s", 42, "点検");
+	assert_string_equal(kj_buf_cstr(&b), "abc-42-点検");
+	s = kj_buf_take(&b);
+	assert_string_equal(s, "abc-42-点検");
+	free(s);
+	/* A capped buffer fails stickily and keeps failing. */
+	kj_buf_init(&b, 8);
+	kj_buf_puts(&b, "12345678");
+	assert_false(kj_buf_failed(&b));
+	kj_buf_puts(&b, "9");
+	assert_true(kj_buf_failed(&b));
+	kj_buf_puts(&b, "");
+	assert_true(kj_buf_failed(&b));
+	assert_null(kj_buf_take(&b));
+	kj_buf_free(&b);
+}
+
+static void
+test_dates(void **state)
+{
+	char out[11];
+
+	(void)state;
+	assert_true(kj_date_valid("2024-02-29"));
+	assert_false(kj_date_valid("2023-02-29"));
+	assert_false(kj_date_valid("2100-02-29"));
+	assert_true(kj_date_valid("2000-02-29"));
+	assert_false(kj_date_valid("2024-13-01"));
+	assert_false(kj_date_valid("2024-1-01"));
+	assert_false(kj_date_valid("2024-04-31"));
+	assert_int_equal(kj_fiscal_year("2025-03-31"), 2024);
+	assert_int_equal(kj_fiscal_year("2025-04-01"), 2025);
+	assert_int_equal(kj_fiscal_year("bad"), -1);
+	assert_int_equal(kj_date_add_days("2025-07-01", -1, out), 0);
+	assert_string_equal(out, "2025-06-30");
+	assert_int_equal(kj_date_add_days("2024-12-31", 1, out), 0);
+	assert_string_equal(out, "2025-01-01");
+	assert_int_equal(kj_date_add_days("2024-03-01", -1, out), 0);
+	assert_string_equal(out, "2024-02-29");
+}
+
+static void
+test_utf8(void **state)
+{
+	(void)state;
+	assert_true(kj_utf8_valid("情報セキュリティ", strlen("情報セキュリティ")));
+	assert_false(kj_utf8_valid("\xc3\x28", 2));		/* bad continuation */
+	assert_false(kj_utf8_valid("\xe3\x81", 2));		/* truncated */
+	assert_false(kj_utf8_valid("\xc0\xaf", 2));		/* overlong */
+	assert_false(kj_utf8_valid("\xed\xa0\x80", 3));		/* surrogate */
+	assert_false(kj_utf8_valid("a\0b", 3));			/* NUL */
+	assert_true(kj_utf8_valid("\xf0\x9f\x98\x80", 4));
+	assert_false(kj_utf8_valid("\xf4\x90\x80\x80", 4));	/* past U+10FFFF */
+}
+
+static void
+test_uuid_and_strlcpy(void **state)
+{
+	char u[37], small[5];
+
+	(void)state;
+	kj_uuid_v4(u);
+	assert_true(kj_uuid_valid(u));
+	assert_int_equal(u[14], '4');
+	assert_false(kj_uuid_valid("not-a-uuid"));
+	/* Truncation never splits a character: 点 is three bytes. */
+	kj_strlcpy(small, "ab点検", sizeof(small));
+	assert_string_equal(small, "ab");
+}
+
+static void
+test_strmap_and_arena(void **state)
+{
+	struct kj_strmap m;
+	struct kj_arena a;
+	char *keys[5000];
+	int i;
+
+	(void)state;
+	kj_arena_init(&a);
+	kj_strmap_init(&m);
+	for (i = 0; i < 5000; i++) {
+		char k[32];
+
+		snprintf(k, sizeof(k), "2.1.%d(1)", i);
+		keys[i] = kj_arena_strdup(&a, k);
+		assert_non_null(keys[i]);
+		assert_int_equal(kj_strmap_put(&m, keys[i], i), 1);
+	}
+	assert_int_equal(kj_strmap_put(&m, keys[7], 70), 0);
+	assert_int_equal(kj_strmap_get(&m, "2.1.7(1)"), 70);
+	assert_int_equal(kj_strmap_get(&m, "2.1.4999(1)"), 4999);
+	assert_int_equal(kj_strmap_get(&m, "2.1.5000(1)"), -1);
+	/* A big allocation does not disturb the small ones around it. */
+	assert_non_null(kj_arena_alloc(&a, 1u << 20));
+	assert_string_equal(keys[4999], "2.1.4999(1)");
+	kj_strmap_free(&m);
+	kj_arena_free(&a);
+}
+
+static void
+test_json_strict(void **state)
+{
+	struct kj_ctx ctx;
+	struct kj_jpath p;
+	json_t *j = NULL;
+	const char *s;
+	static const char *const allowed[] = {"a", "b", NULL};
+	char deep[200];
+	int i;
+
+	(void)state;
+	kj_ctx_init(&ctx);
+	assert_int_equal(kj_json_parse(&ctx, "f.json", "{\"a\":1,\"a\":2}", 13, &j), KJ_ERR_INVALID);
+	assert_non_null(strstr(ctx.msg, "f.json:1:"));
+	assert_non_null(strstr(ctx.msg, "duplicate"));
+	assert_int_equal(kj_json_parse(&ctx, "f.json", "{\"a\":\"\xff\"}", 9, &j), KJ_ERR_INVALID);
+	assert_int_equal(kj_json_parse(&ctx, "f.json", "{\"a\":\"x\\u0000y\"}", 16, &j), KJ_ERR_INVALID);
+	assert_int_equal(kj_json_parse(&ctx, "f.json", "{} x", 4, &j), KJ_ERR_INVALID);
+	for (i = 0; i < 100; i++)
+		deep[i] = '[';
+	for (i = 100; i < 200; i++)
+		deep[i] = ']';
+	assert_int_equal(kj_json_parse(&ctx, "deep.json", deep, 200, &j), KJ_ERR_TOO_LARGE);
+
+	assert_int_equal(kj_json_parse(&ctx, "f.json", "{\"a\":\"x\",\"c\":1}", 15, &j), KJ_OK);
+	kj_jpath_init(&p);
+	kj_jpath_key(&p, "items");
+	kj_jpath_index(&p, 3);
+	assert_int_equal(kj_json_allow(&ctx, "f.json", &p, j, allowed), KJ_ERR_INVALID);
+	assert_string_equal(ctx.msg, "f.json: $.items[3]: unknown field \"c\" (expected one of: a, b)");
+	assert_int_equal(kj_json_str(&ctx, "f.json", &p, j, "c", 0, 10, &s), KJ_ERR_INVALID);
+	assert_string_equal(ctx.msg, "f.json: $.items[3].c: expected a string");
+	assert_int_equal(kj_json_str(&ctx, "f.json", &p, j, "b", 1, 10, &s), KJ_ERR_INVALID);
+	assert_string_equal(ctx.msg, "f.json: $.items[3].b: required");
+	assert_int_equal(kj_json_str(&ctx, "f.json", &p, j, "a", 1, 0, &s), KJ_ERR_TOO_LARGE);
+	json_decref(j);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_uuid_and_strlcpy),
+		cmocka_unit_test(test_strmap_and_arena),
+		cmocka_unit_test(test_json_strict),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
