@@ -352,6 +352,30 @@ test_profile_modify(void **state)
 	kj_db_close(db);
 }
 
+static void
+test_group_without_id(void **state)
+{
+	static const char cat[] =
+		"{\"catalog\":{\"uuid\":\"3f1c6d4e-5a2b-4c8d-9e0f-1a2b3c4d5e6f\",\"metadata\":{\"title\":\"t\"},"
+		"\"groups\":[{\"title\":\"No id\",\"controls\":[{\"id\":\"c-1\",\"title\":\"C\"}]}]}}";
+	struct kj_ctx ctx;
+	struct kj_edition ed;
+	json_t *out, *g;
+
+	(void)state;
+	kj_ctx_init(&ctx);
+	kj_edition_init(&ed);
+	assert_int_equal(kj_standard_parse_mem(&ctx, "c.json", cat, sizeof(cat) - 1, NULL, &ed), KJ_OK);
+	assert_int_equal(ed.nitems, 2);
+	out = kj_oscal_catalog_write(&ed, "2026-01-01T00:00:00Z");
+	g = json_array_get(json_object_get(json_object_get(out, "catalog"), "groups"), 0);
+	/* The number kijun made up for it does not become an OSCAL id. */
+	assert_null(json_object_get(g, "id"));
+	assert_string_equal(json_string_value(json_object_get(g, "title")), "No id");
+	json_decref(out);
+	kj_edition_free(&ed);
+}
+
 int
 main(void)
 {
@@ -362,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_nist_roundtrip),
 		cmocka_unit_test(test_nist_baselines),
 		cmocka_unit_test(test_profile_modify),
+		cmocka_unit_test(test_group_without_id),
 	};
 
 	if (sodium_init() < 0)

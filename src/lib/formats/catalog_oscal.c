@@ -168,10 +168,10 @@ walk_groups(struct oparse *p, json_t *arr, struct kj_jpath *path, long parent, i
 		memset(&it, 0, sizeof(it));
 		if (id == NULL) {
 			/* OSCAL lets a group go without an id; kijun numbers every item. The
-			 * made-up number is not written back on export. */
-			snprintf(synth, sizeof(synth), "group-%d", ++p->ngroups_synth);
+			 * made-up number starts with '#', which no OSCAL token can, and is not
+			 * written back on export. */
+			snprintf(synth, sizeof(synth), "#%d", ++p->ngroups_synth);
 			id = synth;
-			it.level = "synthetic-id";
 		}
 		it.kind = "family";
 		it.number = keep(p, id);
@@ -999,8 +999,7 @@ export_oscal_item(const struct kj_edition *ed, long i, const long *first, const 
 
 	if (o == NULL)
 		o = json_object();
-	if (!(strcmp(it->kind, "family") == 0 && it->level != NULL &&
-	      strcmp(it->level, "synthetic-id") == 0))
+	if (it->number[0] != '#')
 		json_object_set_new(o, "id", json_string(it->number));
 	json_object_set_new(o, "title", json_string(it->title_en ? it->title_en : it->number));
 	for (c = first[i]; c >= 0; c = next[c]) {
