@@ -21,6 +21,7 @@ static const char *const names[] = {
 	[KJ_ERR_INTERNAL] = "internal",
 	[KJ_ERR_AUTH] = "unauthenticated",
 	[KJ_ERR_USAGE] = "usage",
+	[KJ_ERR_THROTTLED] = "throttled",
 };
 
 const char *

@@ -26,7 +26,8 @@ typedef enum {
 	KJ_ERR_CONFLICT = 9,	/* the state changed under the caller (stale version) */
 	KJ_ERR_INTERNAL = 10,	/* a bug: an invariant did not hold */
 	KJ_ERR_AUTH = 11,	/* not authenticated */
-	KJ_ERR_USAGE = 12	/* a front door was called the wrong way */
+	KJ_ERR_USAGE = 12,	/* a front door was called the wrong way */
+	KJ_ERR_THROTTLED = 13	/* too many attempts: try again later */
 } kj_err;
 
 /* The stable short name of a code ("invalid", "not_found", ...). Never NULL. */
@@ -54,6 +55,7 @@ struct kj_principal {
 	int64_t user_id;	/* 0 for the local administrator */
 	enum kj_role role;
 	int64_t org_id;		/* 0 for the local administrator */
+	int read_only;		/* acting through a read-only token */
 	char name[64];
 };
 

@@ -25,6 +25,8 @@ static const char *const kinds[] = {"centre", "ministry", "bureau", "division", 
 	"x.code FROM org o LEFT JOIN org p ON p.id = o.parent_id "                           \
 	"LEFT JOIN org s ON s.id = o.supervisor_id LEFT JOIN org x ON x.id = o.successor_id "
 
+static int64_t tree_parent(const struct kj_org *o);
+
 int
 kj_org_kind_valid(const char *kind)
 {
@@ -95,12 +97,15 @@ kj_org_get(struct kj_ctx *ctx, const char *code, struct kj_org *out)
 {
 	kj_err r;
 
-	if ((r = kj_access_require(ctx, KJ_PERM_ORG_READ, 0)) != KJ_OK)
+	r = get_where(ctx,
+		      "WHERE o.code = ? ORDER BY CASE WHEN o.valid_to IS NULL THEN 0 ELSE 1 END, "
+		      "o.valid_to DESC LIMIT 1",
+		      0, code, out);
+	if (r != KJ_OK)
 		return r;
-	return get_where(ctx,
-			 "WHERE o.code = ? ORDER BY CASE WHEN o.valid_to IS NULL THEN 0 ELSE 1 END, "
-			 "o.valid_to DESC LIMIT 1",
-			 0, code, out);
+	if (kj_access_require(ctx, KJ_PERM_ORG_READ, out->id) != KJ_OK)
+		return kj_failf(ctx, KJ_ERR_NOT_FOUND, "no organisation with code \"%.64s\"", code);
+	return KJ_OK;
 }
 
 static kj_err
@@ -108,6 +113,8 @@ get_live(struct kj_ctx *ctx, const char *code, const char *what, struct kj_org *
 {
 	kj_err r = get_where(ctx, "WHERE o.code = ? AND o.valid_to IS NULL", 0, code, out);
 
+	if (r == KJ_OK && kj_access_require(ctx, KJ_PERM_ORG_READ, out->id) != KJ_OK)
+		r = KJ_ERR_NOT_FOUND;	/* out of scope reads as absent */
 	if (r == KJ_ERR_NOT_FOUND)
 		return kj_failf(ctx, r, "%s: no organisation in existence with code \"%.64s\"", what, code);
 	return r;
@@ -232,8 +239,6 @@ kj_org_create(struct kj_ctx *ctx, const struct kj_org_new *in, struct kj_org *ou
 	int row, depth = 0;
 	kj_err r;
 
-	if ((r = kj_access_require(ctx, KJ_PERM_ORG_WRITE, 0)) != KJ_OK)
-		return r;
 	if (!kj_org_kind_valid(in->kind))
 		return kj_failf(ctx, KJ_ERR_INVALID,
 				"kind: \"%.40s\" is not an organisation kind (expected centre, ministry, "
@@ -272,6 +277,16 @@ kj_org_create(struct kj_ctx *ctx, const struct kj_org_new *in, struct kj_org *ou
 		goto out;
 	r = check_place(ctx, in->kind, in->parent && *in->parent ? &parent : NULL,
 			in->supervisor && *in->supervisor ? &supervisor : NULL);
+	if (r != KJ_OK)
+		goto out;
+	/* Units go under an organisation in scope; top-level organisations and
+	 * supervision are the centre's. */
+	if (in->parent != NULL && *in->parent != '\0')
+		r = kj_access_require(ctx, KJ_PERM_ORG_WRITE, parent.id);
+	else
+		r = kj_access_require(ctx, KJ_PERM_ORG_TOP, 0);
+	if (r == KJ_OK && in->supervisor != NULL && *in->supervisor != '\0')
+		r = kj_access_require(ctx, KJ_PERM_ORG_TOP, 0);
 	if (r != KJ_OK)
 		goto out;
 
@@ -378,8 +393,6 @@ kj_org_rename(struct kj_ctx *ctx, const char *code, const char *new_code, const 
 	char day[11], now[21];
 	kj_err r;
 
-	if ((r = kj_access_require(ctx, KJ_PERM_ORG_WRITE, 0)) != KJ_OK)
-		return r;
 	if (new_code == NULL && name_ja == NULL && name_en == NULL)
 		return kj_failf(ctx, KJ_ERR_USAGE, "nothing to change: give a new code or name");
 	if (new_code != NULL && !code_valid(new_code))
@@ -392,6 +405,8 @@ kj_org_rename(struct kj_ctx *ctx, const char *code, const char *new_code, const 
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
 	if ((r = get_live(ctx, code, "code", &o)) != KJ_OK)
+		goto out;
+	if ((r = kj_access_require(ctx, KJ_PERM_ORG_CHANGE, o.id)) != KJ_OK)
 		goto out;
 	if ((r = close_state(ctx, &o, "rename", day)) != KJ_OK)
 		goto out;
@@ -428,8 +443,6 @@ kj_org_move(struct kj_ctx *ctx, const char *code, const char *parent, const char
 	int has_p, has_s;
 	kj_err r;
 
-	if ((r = kj_access_require(ctx, KJ_PERM_ORG_WRITE, 0)) != KJ_OK)
-		return r;
 	if (parent == NULL && supervisor == NULL)
 		return kj_failf(ctx, KJ_ERR_USAGE, "nothing to change: give a new parent or supervisor");
 	if ((r = check_date(ctx, "date", date, day)) != KJ_OK)
@@ -437,6 +450,8 @@ kj_org_move(struct kj_ctx *ctx, const char *code, const char *parent, const char
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
 	if ((r = get_live(ctx, code, "code", &o)) != KJ_OK)
+		goto out;
+	if ((r = kj_access_require(ctx, KJ_PERM_ORG_CHANGE, o.id)) != KJ_OK)
 		goto out;
 	parent_id = o.parent_id;
 	supervisor_id = o.supervisor_id;
@@ -481,6 +496,13 @@ kj_org_move(struct kj_ctx *ctx, const char *code, const char *parent, const char
 	    (r = get_where(ctx, "WHERE o.id = ?", supervisor_id, NULL, &s)) != KJ_OK)
 		goto out;
 	if ((r = check_place(ctx, o.kind, has_p ? &p : NULL, has_s ? &s : NULL)) != KJ_OK)
+		goto out;
+	if (parent != NULL)
+		r = has_p ? kj_access_require(ctx, KJ_PERM_ORG_WRITE, parent_id)
+			  : kj_access_require(ctx, KJ_PERM_ORG_TOP, 0);
+	if (r == KJ_OK && supervisor != NULL)
+		r = kj_access_require(ctx, KJ_PERM_ORG_TOP, 0);
+	if (r != KJ_OK)
 		goto out;
 	if ((r = close_state(ctx, &o, "move", day)) != KJ_OK)
 		goto out;
@@ -531,13 +553,13 @@ kj_org_abolish(struct kj_ctx *ctx, const char *code, const char *date, const cha
 	int64_t n = 0;
 	kj_err r;
 
-	if ((r = kj_access_require(ctx, KJ_PERM_ORG_WRITE, 0)) != KJ_OK)
-		return r;
 	if ((r = check_date(ctx, "date", date, day)) != KJ_OK)
 		return r;
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
 	if ((r = get_live(ctx, code, "code", &o)) != KJ_OK)
+		goto out;
+	if ((r = kj_access_require(ctx, KJ_PERM_ORG_CHANGE, o.id)) != KJ_OK)
 		goto out;
 	if (successor != NULL) {
 		if ((r = get_live(ctx, successor, "successor", &succ)) != KJ_OK)
@@ -617,11 +639,12 @@ tree_parent(const struct kj_org *o)
 	return o->parent_id != 0 ? o->parent_id : o->supervisor_id;
 }
 
+/* Depth-first from all[idx], children in the order of all (kind rank, then code). */
 static kj_err
-walk(struct kj_ctx *ctx, struct kj_org *all, size_t n, size_t idx, int depth,
-     struct kj_org_list *out, size_t *cap)
+walk(struct kj_ctx *ctx, struct kj_org *all, const long *first, const long *next, size_t idx,
+     int depth, struct kj_org_list *out, size_t *cap)
 {
-	size_t i;
+	long c;
 
 	if (depth > KJ_MAX_ORG_DEPTH * 2)
 		return kj_failf(ctx, KJ_ERR_INTERNAL, "organisation tree deeper than expected");
@@ -637,14 +660,71 @@ walk(struct kj_ctx *ctx, struct kj_org *all, size_t n, size_t idx, int depth,
 	out->v[out->n] = all[idx];
 	out->v[out->n].depth = depth;
 	out->n++;
-	for (i = 0; i < n; i++) {
-		kj_err r;
+	for (c = first[idx]; c >= 0; c = next[c]) {
+		kj_err r = walk(ctx, all, first, next, (size_t)c, depth + 1, out, cap);
 
-		if (i == idx || tree_parent(&all[i]) != all[idx].id)
-			continue;
-		if ((r = walk(ctx, all, n, i, depth + 1, out, cap)) != KJ_OK)
+		if (r != KJ_OK)
 			return r;
 	}
+	return KJ_OK;
+}
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	const struct kj_org *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* all is sorted by id (the query orders it so). */
+static const struct kj_org *
+find_id(const struct kj_org *all, size_t n, int64_t id)
+{
+	struct kj_org key;
+
+	key.id = id;
+	return bsearch(&key, all, n, sizeof(*all), cmp_id);
+}
+
+/* Keeps in all[0..*n) (sorted by id) the organisations in the principal's scope, walking
+ * each one's ancestors in memory. Filtering keeps the order. */
+static kj_err
+keep_visible(struct kj_ctx *ctx, struct kj_org *all, size_t *n)
+{
+	int64_t roots[64];
+	size_t nroots = 0, i, k, w = 0;
+	int sees_all = 0;
+	char *keep;
+	kj_err r;
+
+	if ((r = kj_access_scope_roots(ctx, roots, 64, &nroots, &sees_all)) != KJ_OK)
+		return r;
+	if (sees_all)
+		return KJ_OK;
+	keep = calloc(*n + 1, 1);
+	if (keep == NULL)
+		return kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+	for (i = 0; i < *n; i++) {
+		int64_t a = all[i].id;
+		int depth = 0, yes = 0;
+
+		while (a != 0 && !yes && depth++ <= 2 * KJ_MAX_ORG_DEPTH) {
+			const struct kj_org *up;
+
+			for (k = 0; k < nroots; k++)
+				yes |= roots[k] == a;
+			up = find_id(all, *n, a);
+			a = up != NULL ? tree_parent(up) : 0;
+		}
+		keep[i] = (char)yes;
+	}
+	for (i = 0; i < *n; i++) {
+		if (keep[i])
+			all[w++] = all[i];
+	}
+	free(keep);
+	*n = w;
 	return KJ_OK;
 }
 
@@ -652,7 +732,8 @@ kj_err
 kj_org_list(struct kj_ctx *ctx, const char *root, int include_abolished, struct kj_org_list *out)
 {
 	struct kj_stmt *st = NULL;
-	struct kj_org *all = NULL, rootorg;
+	struct kj_org *all = NULL, *byid = NULL, rootorg;
+	long *first = NULL, *next = NULL, *last = NULL;
 	size_t n = 0, cap = 0, ocap = 0, i;
 	int row;
 	kj_err r;
@@ -662,7 +743,7 @@ kj_org_list(struct kj_ctx *ctx, const char *root, int include_abolished, struct 
 		return r;
 	if (root != NULL && (r = kj_org_get(ctx, root, &rootorg)) != KJ_OK)
 		return r;
-	r = kj_db_prepare(ctx, "SELECT " ORG_COLUMNS "WHERE (? = 1 OR o.valid_to IS NULL)", &st);
+	r = kj_db_prepare(ctx, "SELECT " ORG_COLUMNS "WHERE (? = 1 OR o.valid_to IS NULL) ORDER BY o.id", &st);
 	if (r != KJ_OK)
 		return r;
 	if ((r = kj_stmt_bind_int(ctx, st, 1, include_abolished ? 1 : 0)) != KJ_OK)
@@ -683,25 +764,53 @@ kj_org_list(struct kj_ctx *ctx, const char *root, int include_abolished, struct 
 	}
 	if (r != KJ_OK)
 		goto out;
+	if ((r = keep_visible(ctx, all, &n)) != KJ_OK)
+		goto out;
 	if (n > 0)
 		qsort(all, n, sizeof(*all), cmp_org);
-	for (i = 0; i < n && r == KJ_OK; i++) {
-		if (root != NULL ? all[i].id == rootorg.id : tree_parent(&all[i]) == 0) {
-			r = walk(ctx, all, n, i, 0, out, &ocap);
-		} else if (root == NULL) {
-			/* A unit whose parent is not listed (abolished and hidden) is a root too. */
-			size_t j;
-			int64_t tp = tree_parent(&all[i]);
+	first = malloc((n + 1) * sizeof(long));
+	next = malloc((n + 1) * sizeof(long));
+	last = malloc((n + 1) * sizeof(long));
+	byid = malloc((n + 1) * sizeof(*byid));
+	if (first == NULL || next == NULL || last == NULL || byid == NULL) {
+		r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* An index by id (the position in all kept in depth) to find parents. */
+	for (i = 0; i < n; i++) {
+		first[i] = next[i] = last[i] = -1;
+		byid[i] = all[i];
+		byid[i].depth = (int)i;
+	}
+	qsort(byid, n, sizeof(*byid), cmp_id);
+	for (i = 0; i < n; i++) {
+		const struct kj_org *p = find_id(byid, n, tree_parent(&all[i]));
+		long pi;
 
-			for (j = 0; j < n && all[j].id != tp; j++)
-				;
-			if (j == n)
-				r = walk(ctx, all, n, i, 0, out, &ocap);
-		}
+		if (p == NULL || p->id == all[i].id)
+			continue;
+		pi = p->depth;
+		if (last[pi] < 0)
+			first[pi] = (long)i;
+		else
+			next[last[pi]] = (long)i;
+		last[pi] = (long)i;
+	}
+	for (i = 0; i < n && r == KJ_OK; i++) {
+		const struct kj_org *p = find_id(byid, n, tree_parent(&all[i]));
+
+		/* Roots: the asked-for organisation, or everything whose parent is not
+		 * listed (the top, and units of abolished or out-of-scope parents). */
+		if (root != NULL ? all[i].id == rootorg.id : p == NULL)
+			r = walk(ctx, all, first, next, i, 0, out, &ocap);
 	}
 out:
 	if (r != KJ_OK)
 		kj_org_list_free(out);
+	free(first);
+	free(next);
+	free(last);
+	free(byid);
 	free(all);
 	kj_stmt_free(st);
 	return r;
