@@ -29,7 +29,7 @@ CREATE TABLE session (
 	seen_at TEXT NOT NULL,
 	address TEXT
 );
-CREATE INDEX session_user ON session (user_id);
+CREATE INDEX session_by_user ON session (user_id);
 
 -- API tokens for scripts and the command line: shown once, stored as a digest.
 CREATE TABLE api_token (

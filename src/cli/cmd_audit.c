@@ -28,8 +28,9 @@ print_record(void *arg, const struct kj_audit_record *rec)
 int
 cmd_audit(struct cli *c, int argc, char **argv)
 {
-	struct opt opts[] = {{"json", 0, NULL, 0}, {"limit", 1, NULL, 0}, {"entity", 1, NULL, 0},
-			     {NULL, 0, NULL, 0}};
+	struct opt opts[] = {{"json", 0, NULL, 0},  {"limit", 1, NULL, 0}, {"entity", 1, NULL, 0},
+			     {"org", 1, NULL, 0},   {"user", 1, NULL, 0},  {"since", 1, NULL, 0},
+			     {"until", 1, NULL, 0}, {NULL, 0, NULL, 0}};
 	const char *pos[1];
 	int rc;
 	kj_err r;
@@ -60,20 +61,27 @@ cmd_audit(struct cli *c, int argc, char **argv)
 		return v.first_bad == 0 ? 0 : 1;
 	}
 	if (strcmp(argv[0], "log") == 0) {
-		int64_t limit = 50;
+		struct kj_audit_filter f;
 		json_t *a = NULL;
 
 		c->cmd = "audit log";
 		if (cli_parse(c, argc - 1, argv + 1, opts, pos, 0) < 0)
 			return EXIT_USAGE;
+		memset(&f, 0, sizeof(f));
+		f.limit = 50;
 		if (cli_opt(opts, "limit")->val &&
-		    kj_parse_int64(cli_opt(opts, "limit")->val, 0, 1000000000, &limit) != 0)
+		    kj_parse_int64(cli_opt(opts, "limit")->val, 0, 1000000000, &f.limit) != 0)
 			return cli_usage(c, "--limit: expected a whole number");
+		f.entity = cli_opt(opts, "entity")->val;
+		f.org = cli_opt(opts, "org")->val;
+		f.user = cli_opt(opts, "user")->val;
+		f.since = cli_opt(opts, "since")->val;
+		f.until = cli_opt(opts, "until")->val;
 		if ((rc = cli_open(c, 0)) != 0)
 			return rc;
 		if (cli_opt(opts, "json")->set)
 			a = json_array();
-		r = kj_auditlog_list(&c->ctx, cli_opt(opts, "entity")->val, limit, print_record, a);
+		r = kj_auditlog_list(&c->ctx, &f, print_record, a);
 		cli_close(c);
 		if (r != KJ_OK) {
 			json_decref(a);

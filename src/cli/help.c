@@ -11,7 +11,8 @@ static const struct {
 } help[] = {
 	{"audit",
 	 "usage: kijun audit verify [--json]\n"
-	 "       kijun audit log [--limit N] [--entity ENTITY] [--json]\n\n"
+	 "       kijun audit log [--limit N] [--entity ENTITY] [--org CODE] [--user NAME] [--since TIME]\n"
+	 "                       [--until TIME] [--json]\n\n"
 	 "verify walks the tamper-evident audit log and exits 1 naming the first record that was\n"
 	 "edited, deleted or reordered. log lists the newest records first.\n"},
 	{"db",
@@ -49,6 +50,28 @@ static const struct {
 	 "--catalog). Imports are all or nothing; --check validates without storing.\n"
 	 "diff shows what changed: same, changed, renumbered, split, merged, added, removed,\n"
 	 "using NEW's correspondence table when NEW supersedes OLD, else text similarity.\n"},
+	{"serve",
+	 "usage: kijun serve [--listen ADDR:PORT] [--config FILE] [--threads N] [--tls-cert FILE --tls-key FILE]\n"
+	 "                   [--max-connections N] [--max-per-address N] [--timeout SECONDS] [--bench-routes]\n\n"
+	 "Serves the JSON API under /api/v1/ (default 127.0.0.1:8080). Settings come from the\n"
+	 "flags, then KIJUN_* environment variables, then the config file (key = value lines).\n"
+	 "With a certificate and key it speaks TLS 1.2 and 1.3 only and sends HSTS.\n"
+	 "SIGTERM or SIGINT stop it after the requests in hand are answered.\n"},
+	{"token",
+	 "usage: kijun token create [--user NAME] [--name NAME] [--scope read|write] [--days N] [--json]\n"
+	 "       kijun token list [--user NAME] [--json]\n"
+	 "       kijun token revoke ID\n\n"
+	 "create prints the token once, as the last word of its last line; only its digest is\n"
+	 "kept. Use it as KIJUN_TOKEN with --server, or as \"Authorization: Bearer TOKEN\".\n"},
+	{"user",
+	 "usage: kijun user add --name NAME --org CODE --role ROLE [--display-name TEXT] [--password-stdin] [--json]\n"
+	 "       kijun user list [--org CODE] [--json]\n"
+	 "       kijun user show|disable|enable NAME [--json]\n"
+	 "       kijun user passwd NAME [--password-stdin]\n"
+	 "       kijun user engage NAME --org CODE --from DATE --to DATE\n\n"
+	 "ROLE is centre_admin, centre_analyst, org_admin, unit_officer, staff or external_auditor.\n"
+	 "Without --password-stdin a random password is made and shown once. engage lets an\n"
+	 "external auditor read an organisation and its subtree for a period.\n"},
 	{"version", "usage: kijun version\n"},
 };
 

@@ -29,7 +29,10 @@ static const struct command commands[] = {
 	{"help", cmd_help, "show help for a command"},
 	{"init", cmd_init, "create a database (with --demo: the demo government and standard)"},
 	{"org", cmd_org, "organisations: add, list, show, move, rename, abolish"},
+	{"serve", cmd_serve, "run the HTTP API server"},
 	{"standard", cmd_standard, "the unified standard: import, list, show, diff, export"},
+	{"token", cmd_token, "API tokens: create, list, revoke"},
+	{"user", cmd_user, "accounts: add, list, show, disable, enable, passwd, engage"},
 	{"version", cmd_version, "print the version"},
 };
 

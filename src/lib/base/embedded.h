@@ -16,6 +16,8 @@ struct kj_embedded {
 extern const struct kj_embedded kj_embedded_migrations[];
 /* The demo data (data/demo/). */
 extern const struct kj_embedded kj_embedded_demo[];
+/* Documents the server serves (docs/openapi.json). */
+extern const struct kj_embedded kj_embedded_docs[];
 
 /* The entry of arr named name, or NULL. */
 const struct kj_embedded *kj_embedded_find(const struct kj_embedded *arr, const char *name);

@@ -17,6 +17,9 @@
 #include "../base/buf.h"
 #include "../base/util.h"
 #include "../db/db.h"
+#include "access.h"
+#include "account.h"
+#include "org.h"
 
 #define DIGEST_BYTES 32
 #define HEX_BYTES (DIGEST_BYTES * 2 + 1)
@@ -123,6 +126,8 @@ kj_auditlog_verify(struct kj_ctx *ctx, struct kj_audit_verdict *v)
 	kj_err r;
 
 	memset(v, 0, sizeof(*v));
+	if (!kj_access_sees_all(ctx))
+		return kj_failf(ctx, ctx->who.role == KJ_ROLE_NONE ? KJ_ERR_AUTH : KJ_ERR_DENIED, "not allowed");
 	memset(prev, '0', HEX_BYTES - 1);
 	prev[HEX_BYTES - 1] = '\0';
 	r = kj_db_prepare(ctx, "SELECT seq, at, actor, actor_org_id, org_id, entity, entity_id, op, "
@@ -181,22 +186,49 @@ out:
 }
 
 kj_err
-kj_auditlog_list(struct kj_ctx *ctx, const char *entity, int64_t limit,
+kj_auditlog_list(struct kj_ctx *ctx, const struct kj_audit_filter *f,
 		 int (*fn)(void *arg, const struct kj_audit_record *rec), void *arg)
 {
 	struct kj_stmt *st = NULL;
 	struct kj_audit_record rec;
-	int row;
+	struct kj_org within;
+	char actor[80];
+	int64_t n = 0;
+	int row, scoped;
 	kj_err r;
 
-	r = kj_db_prepare(ctx, "SELECT seq, at, actor, entity, entity_id, op, digest FROM audit_log "
-			       "WHERE (CAST(? AS TEXT) IS NULL OR entity = ?) ORDER BY seq DESC LIMIT ?", &st);
+	if ((r = kj_access_require(ctx, KJ_PERM_AUDITLOG_READ, 0)) != KJ_OK)
+		return r;
+	scoped = !kj_access_sees_all(ctx);
+	if (f->org != NULL && (r = kj_org_get(ctx, f->org, &within)) != KJ_OK)
+		return r;
+	actor[0] = '\0';
+	if (f->user != NULL) {
+		struct kj_user u;
+
+		if ((r = kj_user_get(ctx, f->user, &u)) != KJ_OK)
+			return r;
+		snprintf(actor, sizeof(actor), "user:%" PRId64 ":%%", u.id);
+	}
+	r = kj_db_prepare(ctx, "SELECT seq, at, actor, entity, entity_id, op, digest, org_id FROM audit_log "
+			       "WHERE (CAST(? AS TEXT) IS NULL OR entity = ?) AND (CAST(? AS TEXT) IS NULL OR actor LIKE ?) "
+			       "AND (CAST(? AS TEXT) IS NULL OR at >= ?) AND (CAST(? AS TEXT) IS NULL OR at < ?) "
+			       "AND seq < ? ORDER BY seq DESC", &st);
 	if (r != KJ_OK)
 		return r;
-	if ((r = kj_stmt_bind_text(ctx, st, 1, entity)) != KJ_OK ||
-	    (r = kj_stmt_bind_text(ctx, st, 2, entity)) != KJ_OK ||
-	    (r = kj_stmt_bind_int(ctx, st, 3, limit > 0 ? limit : INT64_MAX)) != KJ_OK)
-		goto out;
+	{
+		const char *a = actor[0] ? actor : NULL;
+
+		if ((r = kj_stmt_bind_text(ctx, st, 1, f->entity)) != KJ_OK ||
+		    (r = kj_stmt_bind_text(ctx, st, 2, f->entity)) != KJ_OK ||
+		    (r = kj_stmt_bind_text(ctx, st, 3, a)) != KJ_OK || (r = kj_stmt_bind_text(ctx, st, 4, a)) != KJ_OK ||
+		    (r = kj_stmt_bind_text(ctx, st, 5, f->since)) != KJ_OK ||
+		    (r = kj_stmt_bind_text(ctx, st, 6, f->since)) != KJ_OK ||
+		    (r = kj_stmt_bind_text(ctx, st, 7, f->until)) != KJ_OK ||
+		    (r = kj_stmt_bind_text(ctx, st, 8, f->until)) != KJ_OK ||
+		    (r = kj_stmt_bind_int(ctx, st, 9, f->before > 0 ? f->before : INT64_MAX)) != KJ_OK)
+			goto out;
+	}
 	while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
 		rec.seq = kj_stmt_int(st, 0);
 		rec.at = kj_stmt_text(st, 1);
@@ -205,7 +237,22 @@ kj_auditlog_list(struct kj_ctx *ctx, const char *entity, int64_t limit,
 		rec.entity_id = kj_stmt_text(st, 4);
 		rec.op = kj_stmt_text(st, 5);
 		rec.digest = kj_stmt_text(st, 6);
+		rec.org_id = kj_stmt_int(st, 7);
+		/* Records about nothing in particular (an edition of the standard) are the
+		 * centre's; others are read within scope. */
+		if (scoped && (rec.org_id == 0 || !kj_access_org_visible(ctx, rec.org_id)))
+			continue;
+		if (f->org != NULL) {
+			struct kj_ctx sub = *ctx;
+
+			sub.who.role = KJ_ROLE_ORG_ADMIN;
+			sub.who.org_id = within.id;
+			if (rec.org_id == 0 || !kj_access_org_visible(&sub, rec.org_id))
+				continue;
+		}
 		if (fn(arg, &rec) != 0)
+			break;
+		if (f->limit > 0 && ++n >= f->limit)
 			break;
 	}
 out:

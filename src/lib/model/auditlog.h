@@ -30,11 +30,22 @@ kj_err kj_auditlog_verify(struct kj_ctx *ctx, struct kj_audit_verdict *out);
 struct kj_audit_record {
 	int64_t seq;
 	const char *at, *actor, *entity, *entity_id, *op, *digest;
+	int64_t org_id;
 };
 
-/* Calls fn for the newest records first, at most limit of them (0: all); entity may be
- * NULL for all. fn returning non-zero stops the walk. */
-kj_err kj_auditlog_list(struct kj_ctx *ctx, const char *entity, int64_t limit,
+struct kj_audit_filter {
+	const char *org;	/* an organisation code: its records and its subtree's; NULL: all */
+	const char *user;	/* an account name; NULL: everyone */
+	const char *entity;	/* org, edition, user, token, ...; NULL: all */
+	const char *since;	/* ISO 8601 time or date, inclusive; NULL: no bound */
+	const char *until;	/* exclusive; NULL: no bound */
+	int64_t before;		/* only records with seq below this (a cursor); 0: no bound */
+	int64_t limit;		/* at most this many; 0: all */
+};
+
+/* Calls fn for the records that match f and that the principal may read, newest first.
+ * fn returning non-zero stops the walk. */
+kj_err kj_auditlog_list(struct kj_ctx *ctx, const struct kj_audit_filter *f,
 			int (*fn)(void *arg, const struct kj_audit_record *rec), void *arg);
 
 #endif

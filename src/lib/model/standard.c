@@ -610,3 +610,186 @@ kj_edition_list(struct kj_ctx *ctx, int (*fn)(void *arg, const struct kj_edition
 	kj_stmt_free(st);
 	return r;
 }
+
+#define ITEM_COLUMNS                                                                            \
+	"i.id, i.depth, i.kind, i.number, i.title_ja, i.title_en, i.text_ja, i.text_en, i.level, " \
+	"i.role, i.applies_to, i.extra, i.seq, p.number FROM item i LEFT JOIN item p ON p.id = i.parent_id "
+
+static void
+read_item(struct kj_stmt *st, struct kj_item *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->id = kj_stmt_int(st, 0);
+	it->depth = (int)kj_stmt_int(st, 1);
+	it->parent = -1;
+	it->kind = kj_stmt_text(st, 2);
+	it->number = kj_stmt_text(st, 3);
+	it->title_ja = kj_stmt_text(st, 4);
+	it->title_en = kj_stmt_text(st, 5);
+	it->text_ja = kj_stmt_text(st, 6);
+	it->text_en = kj_stmt_text(st, 7);
+	it->level = kj_stmt_text(st, 8);
+	it->role = kj_stmt_text(st, 9);
+	it->applies_to = kj_stmt_text(st, 10);
+	it->extra = kj_stmt_text(st, 11);
+}
+
+static kj_err
+edition_id(struct kj_ctx *ctx, const char *code, int64_t *id_out)
+{
+	struct kj_stmt *st = NULL;
+	int row;
+	kj_err r;
+
+	if ((r = kj_db_prepare(ctx, "SELECT id FROM edition WHERE code = ? OR uuid = ?", &st)) != KJ_OK)
+		return r;
+	if ((r = kj_stmt_bind_text(ctx, st, 1, code)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 2, code)) == KJ_OK &&
+	    (r = kj_stmt_step(ctx, st, &row)) == KJ_OK) {
+		if (row)
+			*id_out = kj_stmt_int(st, 0);
+		else
+			r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "no edition \"%.64s\"", code);
+	}
+	kj_stmt_free(st);
+	return r;
+}
+
+kj_err
+kj_item_list(struct kj_ctx *ctx, const char *code, const struct kj_item_filter *f,
+	     int (*fn)(void *arg, const struct kj_item *it, int64_t seq), void *arg)
+{
+	struct kj_stmt *st = NULL;
+	struct kj_item it;
+	char like[300];
+	int64_t eid = 0;
+	int row, n = 0;
+	kj_err r;
+
+	if ((r = kj_access_require(ctx, KJ_PERM_STANDARD_READ, 0)) != KJ_OK)
+		return r;
+	if ((r = edition_id(ctx, code, &eid)) != KJ_OK)
+		return r;
+	if (f->q != NULL) {
+		size_t i, k = 0;
+
+		/* LIKE with the pattern characters escaped, so a search is for the text. */
+		like[k++] = '%';
+		for (i = 0; f->q[i] != '\0' && k < sizeof(like) - 3; i++) {
+			if (f->q[i] == '%' || f->q[i] == '_' || f->q[i] == '\\')
+				like[k++] = '\\';
+			like[k++] = f->q[i];
+		}
+		like[k++] = '%';
+		like[k] = '\0';
+	}
+	r = kj_db_prepare(ctx, "SELECT " ITEM_COLUMNS "WHERE i.edition_id = ? AND i.seq > ? "
+			       "AND (CAST(? AS TEXT) IS NULL OR i.kind = ?) "
+			       "AND (CAST(? AS TEXT) IS NULL OR p.number = ?) "
+			       "AND (CAST(? AS TEXT) IS NULL OR i.level = ?) "
+			       "AND (CAST(? AS TEXT) IS NULL OR i.role = ?) "
+			       "AND (CAST(? AS TEXT) IS NULL OR i.number LIKE ? ESCAPE '\\' OR i.title_ja LIKE ? ESCAPE '\\' "
+			       "OR i.title_en LIKE ? ESCAPE '\\' OR i.text_ja LIKE ? ESCAPE '\\' OR i.text_en LIKE ? ESCAPE '\\') "
+			       "ORDER BY i.seq LIMIT ?", &st);
+	if (r != KJ_OK)
+		return r;
+	{
+		const char *q = f->q ? like : NULL;
+		const char *v[] = {f->kind, f->kind, f->parent, f->parent, f->level, f->level, f->role, f->role,
+				   q, q, q, q, q, q};
+		int i;
+
+		if ((r = kj_stmt_bind_int(ctx, st, 1, eid)) != KJ_OK ||
+		    (r = kj_stmt_bind_int(ctx, st, 2, f->after)) != KJ_OK)
+			goto out;
+		for (i = 0; i < 14 && r == KJ_OK; i++)
+			r = kj_stmt_bind_text(ctx, st, 3 + i, v[i]);
+		if (r != KJ_OK || (r = kj_stmt_bind_int(ctx, st, 17, f->limit > 0 ? f->limit : 1000000)) != KJ_OK)
+			goto out;
+	}
+	while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
+		read_item(st, &it);
+		it.parent_number = kj_stmt_text(st, 13);
+		n++;
+		if (fn(arg, &it, kj_stmt_int(st, 12)) != 0)
+			break;
+	}
+out:
+	kj_stmt_free(st);
+	return r;
+}
+
+kj_err
+kj_item_get(struct kj_ctx *ctx, const char *code, const char *number, struct kj_edition *ed)
+{
+	struct kj_stmt *st = NULL;
+	struct kj_item it;
+	int row, oom = 0;
+	kj_err r;
+
+	if ((r = kj_access_require(ctx, KJ_PERM_STANDARD_READ, 0)) != KJ_OK)
+		return r;
+	r = kj_db_prepare(ctx, "SELECT e.id, e.uuid, e.code, e.label_ja, e.label_en, " ITEM_COLUMNS
+			       "JOIN edition e ON e.id = i.edition_id WHERE (e.code = ? OR e.uuid = ?) AND i.number = ?",
+			  &st);
+	if (r != KJ_OK)
+		return r;
+	if ((r = kj_stmt_bind_text(ctx, st, 1, code)) != KJ_OK || (r = kj_stmt_bind_text(ctx, st, 2, code)) != KJ_OK ||
+	    (r = kj_stmt_bind_text(ctx, st, 3, number)) != KJ_OK || (r = kj_stmt_step(ctx, st, &row)) != KJ_OK)
+		goto out;
+	if (!row) {
+		r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "no item \"%.64s\" in edition \"%.64s\"", number, code);
+		goto out;
+	}
+	ed->id = kj_stmt_int(st, 0);
+	kj_strlcpy(ed->uuid, kj_stmt_text(st, 1), sizeof(ed->uuid));
+	ed->code = dup(ed, st, 2, &oom);
+	ed->label_ja = dup(ed, st, 3, &oom);
+	ed->label_en = dup(ed, st, 4, &oom);
+	memset(&it, 0, sizeof(it));
+	it.id = kj_stmt_int(st, 5);
+	it.depth = (int)kj_stmt_int(st, 6);
+	it.parent = -1;
+	it.kind = dup(ed, st, 7, &oom);
+	it.number = dup(ed, st, 8, &oom);
+	it.title_ja = dup(ed, st, 9, &oom);
+	it.title_en = dup(ed, st, 10, &oom);
+	it.text_ja = dup(ed, st, 11, &oom);
+	it.text_en = dup(ed, st, 12, &oom);
+	it.level = dup(ed, st, 13, &oom);
+	it.role = dup(ed, st, 14, &oom);
+	it.applies_to = dup(ed, st, 15, &oom);
+	it.extra = dup(ed, st, 16, &oom);
+	it.parent_number = dup(ed, st, 18, &oom);
+	if (oom || kj_edition_add_item(ed, &it) < 0) {
+		r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	kj_stmt_free(st);
+	st = NULL;
+	r = kj_db_prepare(ctx, "SELECT " ITEM_COLUMNS "WHERE i.parent_id = ? ORDER BY i.seq", &st);
+	if (r != KJ_OK || (r = kj_stmt_bind_int(ctx, st, 1, it.id)) != KJ_OK)
+		goto out;
+	while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
+		struct kj_item c;
+
+		read_item(st, &c);
+		c.parent = 0;
+		c.kind = kj_arena_strdup(&ed->arena, c.kind);
+		c.number = kj_arena_strdup(&ed->arena, c.number);
+		c.title_ja = kj_arena_strdup(&ed->arena, c.title_ja);
+		c.title_en = kj_arena_strdup(&ed->arena, c.title_en);
+		c.text_ja = kj_arena_strdup(&ed->arena, c.text_ja);
+		c.text_en = kj_arena_strdup(&ed->arena, c.text_en);
+		c.level = kj_arena_strdup(&ed->arena, c.level);
+		c.role = kj_arena_strdup(&ed->arena, c.role);
+		c.applies_to = kj_arena_strdup(&ed->arena, c.applies_to);
+		c.extra = NULL;
+		if (c.kind == NULL || c.number == NULL || kj_edition_add_item(ed, &c) < 0) {
+			r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+out:
+	kj_stmt_free(st);
+	return r;
+}

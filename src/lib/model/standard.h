@@ -27,6 +27,7 @@ struct kj_item {
 	const char *role;	/* responsible role, or NULL */
 	const char *applies_to;	/* JSON object, or NULL */
 	const char *extra;	/* JSON object kept for export (OSCAL params, parts ...), or NULL */
+	const char *parent_number; /* set by kj_item_get and kj_item_list only */
 };
 
 struct kj_corr {
@@ -79,6 +80,25 @@ kj_err kj_edition_store(struct kj_ctx *ctx, const char *name, struct kj_edition 
 
 /* Loads the edition with code (or uuid) into ed (initialised by the caller). */
 kj_err kj_edition_load(struct kj_ctx *ctx, const char *code, struct kj_edition *ed);
+
+struct kj_item_filter {
+	const char *kind;	/* NULL: all */
+	const char *parent;	/* number of the parent: its direct children; NULL: all */
+	const char *level, *role;
+	const char *q;		/* a substring of number, title or text, either language */
+	int64_t after;		/* document position (seq) to start after: a cursor */
+	int limit;
+};
+
+/* Calls fn for the items of edition code that match f, in document order; each item's
+ * parent index is -1, parent_number is set, and its document position (seq, for the
+ * cursor) is passed. Strings are valid during the call only. */
+kj_err kj_item_list(struct kj_ctx *ctx, const char *code, const struct kj_item_filter *f,
+		    int (*fn)(void *arg, const struct kj_item *it, int64_t seq), void *arg);
+
+/* One item by number, with the edition's header, into ed (initialised by the caller): the
+ * item is ed->items[0], its children follow (parent 0). */
+kj_err kj_item_get(struct kj_ctx *ctx, const char *code, const char *number, struct kj_edition *ed);
 
 struct kj_edition_info {
 	int64_t id;

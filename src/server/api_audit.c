@@ -1,0 +1,76 @@
+/*
+ * api_audit.c: reading and verifying the audit log over HTTP.
+ */
+#include <string.h>
+
+#include "api.h"
+#include "base/util.h"
+#include "model/auditlog.h"
+
+struct audit_state {
+	json_t *items;
+	int limit, more;
+	int64_t last;
+};
+
+static int
+one_record(void *arg, const struct kj_audit_record *rec)
+{
+	struct audit_state *as = arg;
+
+	if ((int)json_array_size(as->items) >= as->limit) {
+		as->more = 1;
+		return 1;
+	}
+	json_array_append_new(as->items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "seq", (json_int_t)rec->seq,
+						   "at", rec->at, "actor", rec->actor, "op", rec->op, "entity",
+						   rec->entity, "entity_id", rec->entity_id, "digest", rec->digest));
+	as->last = rec->seq;
+	return 0;
+}
+
+void
+api_audit_list(struct kj_req *rq)
+{
+	struct kj_audit_filter f;
+	struct audit_state as = {0};
+	const char *cursor = kj_req_query(rq, "cursor");
+	char next[32];
+	kj_err r;
+
+	memset(&f, 0, sizeof(f));
+	if (kj_req_limit(rq, &as.limit) != 0)
+		return;
+	if (cursor != NULL && kj_cursor_decode(cursor, &f.before) != 0) {
+		kj_reply_error(rq, KJ_ERR_INVALID, "cursor: not one this server gave");
+		return;
+	}
+	f.org = kj_req_query(rq, "org");
+	f.user = kj_req_query(rq, "user");
+	f.entity = kj_req_query(rq, "entity");
+	f.since = kj_req_query(rq, "since");
+	f.until = kj_req_query(rq, "until");
+	f.limit = as.limit + 1;
+	as.items = json_array();
+	if ((r = kj_auditlog_list(&rq->ctx, &f, one_record, &as)) != KJ_OK) {
+		json_decref(as.items);
+		kj_reply_fail(rq, r);
+		return;
+	}
+	kj_cursor_encode(as.last, next);
+	kj_reply_json(rq, 200, json_pack("{s:o, s:s?}", "items", as.items, "next_cursor", as.more ? next : NULL));
+}
+
+void
+api_audit_verify(struct kj_req *rq)
+{
+	struct kj_audit_verdict v;
+	kj_err r = kj_auditlog_verify(&rq->ctx, &v);
+
+	if (r != KJ_OK) {
+		kj_reply_fail(rq, r);
+		return;
+	}
+	kj_reply_json(rq, 200, json_pack("{s:b, s:I, s:I, s:s}", "ok", v.first_bad == 0, "records", (json_int_t)v.nrecords,
+					 "first_bad", (json_int_t)v.first_bad, "why", v.why));
+}

@@ -1,0 +1,45 @@
+/*
+ * routes.c: every route of the API in one table. docs/openapi.json describes exactly
+ * these; a test fails when the two disagree.
+ */
+#include <stddef.h>
+
+#include "api.h"
+
+const struct kj_route kj_routes[] = {
+	{"GET", "/api/v1/health", api_health, KJ_ROUTE_PUBLIC},
+	{"GET", "/api/v1/openapi.json", api_openapi, KJ_ROUTE_PUBLIC},
+	{"GET", "/api/v1/_bench/trivial", api_bench_trivial, KJ_ROUTE_PUBLIC | KJ_ROUTE_BENCH},
+
+	{"POST", "/api/v1/session", api_login, KJ_ROUTE_PUBLIC},
+	{"GET", "/api/v1/session", api_session_get, 0},
+	{"DELETE", "/api/v1/session", api_logout, 0},
+	{"POST", "/api/v1/session/password", api_password, 0},
+
+	{"GET", "/api/v1/orgs", api_org_list, 0},
+	{"POST", "/api/v1/orgs", api_org_create, 0},
+	{"GET", "/api/v1/orgs/{code}", api_org_get, 0},
+	{"PATCH", "/api/v1/orgs/{code}", api_org_patch, 0},
+	{"POST", "/api/v1/orgs/{code}/abolish", api_org_abolish, 0},
+
+	{"GET", "/api/v1/editions", api_edition_list, 0},
+	{"POST", "/api/v1/editions", api_edition_import, KJ_ROUTE_BIG_BODY},
+	{"GET", "/api/v1/editions/{edition}", api_edition_get, 0},
+	{"GET", "/api/v1/editions/{edition}/export", api_edition_export, 0},
+	{"GET", "/api/v1/editions/{edition}/items", api_item_list, 0},
+	{"GET", "/api/v1/editions/{edition}/items/{number}", api_item_get, 0},
+	{"GET", "/api/v1/diff", api_diff, 0},
+
+	{"GET", "/api/v1/users", api_user_list, 0},
+	{"POST", "/api/v1/users", api_user_create, 0},
+	{"GET", "/api/v1/users/{name}", api_user_get, 0},
+	{"PATCH", "/api/v1/users/{name}", api_user_patch, 0},
+	{"GET", "/api/v1/tokens", api_token_list, 0},
+	{"POST", "/api/v1/tokens", api_token_create, 0},
+	{"DELETE", "/api/v1/tokens/{id}", api_token_revoke, 0},
+	{"POST", "/api/v1/engagements", api_engagement_create, 0},
+
+	{"GET", "/api/v1/audit", api_audit_list, 0},
+	{"GET", "/api/v1/audit/verify", api_audit_verify, 0},
+	{NULL, NULL, NULL, 0},
+};

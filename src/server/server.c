@@ -1,0 +1,795 @@
+/*
+ * server.c: the HTTP layer of `kijun serve` on libmicrohttpd.
+ *
+ * Owns: the daemon (epoll, a pool of worker threads), one database connection per worker
+ * thread, request bodies (accumulated up to a per-route cap), authentication (session
+ * cookie with CSRF token, or bearer token), routing, the reply, security headers, the
+ * access log, and the clean stop on SIGTERM.
+ * Must not: decide access (the model does), or print secrets.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <microhttpd.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "base/jsonin.h"
+#include "base/limits.h"
+#include "base/util.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "model/account.h"
+#include "server.h"
+
+#define COOKIE "kijun_session"
+
+void
+kj_server_defaults(struct kj_server_config *cfg)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->listen, sizeof(cfg->listen), "127.0.0.1:8080");
+	snprintf(cfg->dsn, sizeof(cfg->dsn), "sqlite:kijun.db");
+	cfg->threads = n > 0 && n < 64 ? (unsigned)n : 2;
+	cfg->max_connections = 1024;
+	cfg->max_per_address = 64;
+	cfg->timeout = 30;
+	cfg->max_body = 1u << 20;
+}
+
+static const char *const config_keys[] = {"listen", "db", "threads", "tls_cert", "tls_key",
+					  "max_connections", "max_per_address", "timeout", "max_body",
+					  NULL};
+
+static int
+set_key(struct kj_server_config *cfg, int k, const char *v)
+{
+	int64_t n;
+
+	switch (k) {
+	case 0:
+		kj_strlcpy(cfg->listen, v, sizeof(cfg->listen));
+		return 0;
+	case 1:
+		kj_strlcpy(cfg->dsn, v, sizeof(cfg->dsn));
+		return 0;
+	case 3:
+		kj_strlcpy(cfg->tls_cert, v, sizeof(cfg->tls_cert));
+		return 0;
+	case 4:
+		kj_strlcpy(cfg->tls_key, v, sizeof(cfg->tls_key));
+		return 0;
+	}
+	if (kj_parse_int64(v, 1, k == 8 ? (int64_t)KJ_MAX_CATALOG_BYTES : 1000000, &n) != 0)
+		return -1;
+	if (k == 2)
+		cfg->threads = (unsigned)n;
+	else if (k == 5)
+		cfg->max_connections = (unsigned)n;
+	else if (k == 6)
+		cfg->max_per_address = (unsigned)n;
+	else if (k == 7)
+		cfg->timeout = (unsigned)n;
+	else if (k == 8)
+		cfg->max_body = (size_t)n;
+	return 0;
+}
+
+kj_err
+kj_server_config_file(struct kj_ctx *ctx, const char *path, struct kj_server_config *cfg,
+		      const unsigned char *set)
+{
+	char *data = NULL, *line, *next;
+	size_t len;
+	int lineno = 0;
+	kj_err r;
+
+	if ((r = kj_file_read(ctx, path, 1u << 20, &data, &len)) != KJ_OK)
+		return r;
+	for (line = data; line != NULL && r == KJ_OK; line = next) {
+		char *eq, *k, *v, *end;
+		int i;
+
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (*line == '#' || *line == '\0' || *line == '\r')
+			continue;
+		eq = strchr(line, '=');
+		if (eq == NULL) {
+			r = kj_failf(ctx, KJ_ERR_INVALID, "%s:%d: expected key = value", path, lineno);
+			break;
+		}
+		*eq = '\0';
+		k = line;
+		v = eq + 1;
+		for (end = eq; end > k && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			end[-1] = '\0';
+		while (*v == ' ' || *v == '\t')
+			v++;
+		for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'); end--)
+			end[-1] = '\0';
+		for (i = 0; config_keys[i] != NULL && strcmp(config_keys[i], k) != 0; i++)
+			;
+		if (config_keys[i] == NULL) {
+			r = kj_failf(ctx, KJ_ERR_INVALID, "%s:%d: unknown key \"%.40s\"", path, lineno, k);
+			break;
+		}
+		if (set != NULL && set[i])
+			continue;	/* a flag or the environment said otherwise */
+		if (set_key(cfg, i, v) != 0)
+			r = kj_failf(ctx, KJ_ERR_INVALID, "%s:%d: %s: expected a positive whole number", path,
+				     lineno, k);
+	}
+	free(data);
+	return r;
+}
+
+/* ---- Per-thread database connections -------------------------------------------------- */
+
+static pthread_mutex_t dbs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kj_db *dbs[256];
+static size_t ndbs;
+static __thread struct kj_db *thread_db;
+
+static struct kj_db *
+db_for_thread(const struct kj_server_config *cfg, struct kj_ctx *scratch)
+{
+	struct kj_db *db;
+
+	if (thread_db != NULL)
+		return thread_db;
+	if (kj_db_open(scratch, cfg->dsn, &db) != KJ_OK)
+		return NULL;
+	pthread_mutex_lock(&dbs_lock);
+	if (ndbs < sizeof(dbs) / sizeof(dbs[0]))
+		dbs[ndbs++] = db;
+	pthread_mutex_unlock(&dbs_lock);
+	thread_db = db;
+	return db;
+}
+
+/* ---- Replies -------------------------------------------------------------------------- */
+
+void
+kj_reply_header(struct kj_req *rq, const char *name, const char *value)
+{
+	if (rq->nheaders >= 8)
+		return;
+	kj_strlcpy(rq->headers[rq->nheaders][0], name, sizeof(rq->headers[0][0]));
+	kj_strlcpy(rq->headers[rq->nheaders][1], value, sizeof(rq->headers[0][1]));
+	rq->nheaders++;
+}
+
+void
+kj_reply_raw(struct kj_req *rq, int status, const char *type, char *data, size_t len)
+{
+	free(rq->resp);
+	rq->status = status;
+	rq->resp = data;
+	rq->resp_len = len;
+	rq->resp_type = type;
+}
+
+void
+kj_reply_json(struct kj_req *rq, int status, json_t *j)
+{
+	char *s;
+
+	if (j == NULL) {
+		kj_reply_error(rq, KJ_ERR_NOMEM, NULL);
+		return;
+	}
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (s == NULL) {
+		kj_reply_error(rq, KJ_ERR_NOMEM, NULL);
+		return;
+	}
+	kj_reply_raw(rq, status, "application/json; charset=utf-8", s, strlen(s));
+}
+
+static int
+status_of(kj_err e)
+{
+	switch (e) {
+	case KJ_OK:
+		return 200;
+	case KJ_ERR_INVALID:
+	case KJ_ERR_USAGE:
+		return 400;
+	case KJ_ERR_AUTH:
+		return 401;
+	case KJ_ERR_DENIED:
+		return 403;
+	case KJ_ERR_NOT_FOUND:
+		return 404;
+	case KJ_ERR_EXISTS:
+		return 409;
+	case KJ_ERR_CONFLICT:
+		return 412;
+	case KJ_ERR_TOO_LARGE:
+		return 413;
+	case KJ_ERR_THROTTLED:
+		return 429;
+	case KJ_ERR_NOMEM:
+		return 503;
+	default:
+		return 500;
+	}
+}
+
+void
+kj_reply_error(struct kj_req *rq, kj_err e, const char *message)
+{
+	int status = status_of(e);
+	const char *name = kj_err_name(e);
+
+	if (status >= 500) {
+		/* The detail is for the operator, not the client. */
+		if (message != NULL && *message != '\0')
+			fprintf(stderr, "kijun serve: %s %s: %s: %s\n", rq->method, rq->path, name, message);
+		message = status == 503 ? "the server is short of memory; try again" : "internal error";
+	}
+	kj_reply_json(rq, status, json_pack("{s:s, s:s}", "error", name, "message", message ? message : name));
+	if (rq->status != status) {
+		/* json_pack failed: say something all the same. */
+		static const char fallback[] = "{\"error\":\"no_memory\",\"message\":\"out of memory\"}";
+		char *s = strdup(fallback);
+
+		kj_reply_raw(rq, 503, "application/json; charset=utf-8", s, s ? strlen(s) : 0);
+	}
+}
+
+void
+kj_reply_fail(struct kj_req *rq, kj_err e)
+{
+	kj_reply_error(rq, e, rq->ctx.msg[0] ? rq->ctx.msg : NULL);
+}
+
+const char *
+kj_req_query(struct kj_req *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *
+kj_req_header(struct kj_req *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+json_t *
+kj_req_json(struct kj_req *rq, const char *const *allowed)
+{
+	struct kj_jpath p;
+	json_t *j = NULL;
+	kj_err r;
+
+	if (rq->body.len == 0) {
+		kj_reply_error(rq, KJ_ERR_INVALID, "body: expected a JSON object");
+		return NULL;
+	}
+	if ((r = kj_json_parse(&rq->ctx, "body", kj_buf_cstr(&rq->body), rq->body.len, &j)) != KJ_OK) {
+		kj_reply_fail(rq, r);
+		return NULL;
+	}
+	kj_jpath_init(&p);
+	if ((r = kj_json_allow(&rq->ctx, "body", &p, j, allowed)) != KJ_OK) {
+		json_decref(j);
+		kj_reply_fail(rq, r);
+		return NULL;
+	}
+	return j;
+}
+
+int
+kj_req_limit(struct kj_req *rq, int *limit_out)
+{
+	const char *v = kj_req_query(rq, "limit");
+	int64_t n = 100;
+
+	if (v != NULL && kj_parse_int64(v, 1, 1000, &n) != 0) {
+		kj_reply_error(rq, KJ_ERR_INVALID, "limit: expected a whole number from 1 to 1000");
+		return -1;
+	}
+	*limit_out = (int)n;
+	return 0;
+}
+
+void
+kj_cursor_encode(int64_t v, char out[32])
+{
+	/* Base-36 with a prefix: opaque to clients, cheap to check. */
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	char tmp[32];
+	int n = 0, i;
+	uint64_t u = (uint64_t)v;
+
+	do {
+		tmp[n++] = digits[u % 36];
+		u /= 36;
+	} while (u > 0 && n < 30);
+	out[0] = 'c';
+	for (i = 0; i < n; i++)
+		out[1 + i] = tmp[n - 1 - i];
+	out[1 + n] = '\0';
+}
+
+int
+kj_cursor_decode(const char *s, int64_t *out)
+{
+	uint64_t v = 0;
+
+	if (s == NULL || s[0] != 'c' || s[1] == '\0' || strlen(s) > 14)
+		return -1;
+	for (s++; *s; s++) {
+		int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'z')
+			d = *s - 'a' + 10;
+		else
+			return -1;
+		v = v * 36 + (uint64_t)d;
+	}
+	if (v > INT64_MAX)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+void
+kj_reply_etag(struct kj_req *rq, int64_t version)
+{
+	char tag[40];
+
+	snprintf(tag, sizeof(tag), "\"v%lld\"", (long long)version);
+	kj_reply_header(rq, "ETag", tag);
+}
+
+int
+kj_req_if_match(struct kj_req *rq, int64_t version)
+{
+	const char *h = kj_req_header(rq, "If-Match");
+	char tag[40];
+
+	if (h == NULL) {
+		kj_reply_json(rq, 428, json_pack("{s:s, s:s}", "error", "precondition_required", "message",
+						 "If-Match: required (send the ETag you read)"));
+		return -1;
+	}
+	snprintf(tag, sizeof(tag), "\"v%lld\"", (long long)version);
+	if (strcmp(h, tag) != 0 && strcmp(h, "*") != 0) {
+		kj_reply_error(rq, KJ_ERR_CONFLICT, "If-Match: the resource changed since you read it");
+		kj_reply_etag(rq, version);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- Routing -------------------------------------------------------------------------- */
+
+/* Matches path against pattern, capturing {params} (at most 4) into the buffer. */
+static int
+match(const char *pattern, const char *path, const char **params, char *buf, size_t size)
+{
+	size_t used = 0;
+	int np = 0;
+
+	while (*pattern != '\0' && *path != '\0') {
+		if (*pattern == '{') {
+			const char *end = strchr(path, '/');
+			size_t n = end ? (size_t)(end - path) : strlen(path);
+
+			if (n == 0 || np >= 4 || used + n + 1 > size)
+				return 0;
+			memcpy(buf + used, path, n);
+			buf[used + n] = '\0';
+			params[np++] = buf + used;
+			used += n + 1;
+			path += n;
+			pattern = strchr(pattern, '}');
+			if (pattern == NULL)
+				return 0;
+			pattern++;
+			continue;
+		}
+		if (*pattern != *path)
+			return 0;
+		pattern++;
+		path++;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+struct conn_state {
+	struct kj_req rq;
+	const struct kj_route *route;
+	char parambuf[512];
+	int allowed;		/* a route matched: 0 none, 1 path but not method, 2 both */
+	struct timespec start;
+};
+
+static void
+find_route(struct conn_state *cs, const struct kj_server_config *cfg, const char *method, const char *path)
+{
+	const struct kj_route *r;
+
+	cs->allowed = 0;
+	for (r = kj_routes; r->method != NULL; r++) {
+		const char *params[4] = {0};
+
+		if ((r->flags & KJ_ROUTE_BENCH) && !cfg->bench_routes)
+			continue;
+		if (!match(r->pattern, path, params, cs->parambuf, sizeof(cs->parambuf)))
+			continue;
+		if (strcmp(r->method, method) != 0) {
+			if (cs->allowed == 0)
+				cs->allowed = 1;
+			continue;
+		}
+		cs->allowed = 2;
+		cs->route = r;
+		memcpy(cs->rq.params, params, sizeof(params));
+		return;
+	}
+}
+
+/* ---- Authentication ------------------------------------------------------------------- */
+
+static int
+authenticate(struct kj_req *rq)
+{
+	const char *auth = kj_req_header(rq, "Authorization");
+	const char *cookie = MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, COOKIE);
+	kj_err r;
+
+	if (auth != NULL) {
+		if (strncmp(auth, "Bearer ", 7) != 0) {
+			kj_reply_error(rq, KJ_ERR_AUTH, "Authorization: expected Bearer TOKEN");
+			return -1;
+		}
+		if ((r = kj_token_resume(&rq->ctx, auth + 7)) != KJ_OK) {
+			kj_reply_fail(rq, r);
+			return -1;
+		}
+		return 0;
+	}
+	if (cookie != NULL) {
+		if ((r = kj_session_resume(&rq->ctx, cookie, rq->csrf)) != KJ_OK) {
+			kj_reply_fail(rq, r);
+			return -1;
+		}
+		rq->by_cookie = 1;
+		kj_strlcpy(rq->session, cookie, sizeof(rq->session));
+		return 0;
+	}
+	kj_reply_error(rq, KJ_ERR_AUTH, "not logged in: log in at POST /api/v1/session or send a bearer token");
+	return -1;
+}
+
+/* A change made with the session cookie must carry the session's CSRF token, so that
+ * another site cannot make the browser act on the user's behalf. */
+static int
+check_csrf(struct kj_req *rq)
+{
+	const char *h;
+
+	if (!rq->by_cookie || strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0)
+		return 0;
+	h = kj_req_header(rq, "X-CSRF-Token");
+	if (h == NULL || strlen(h) != strlen(rq->csrf) || sodium_memcmp(h, rq->csrf, strlen(h)) != 0) {
+		kj_reply_error(rq, KJ_ERR_DENIED, "X-CSRF-Token: missing or wrong (it comes with the login reply)");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- libmicrohttpd glue ----------------------------------------------------------------- */
+
+static void
+add_headers(struct MHD_Response *resp, struct kj_req *rq)
+{
+	int i;
+
+	MHD_add_response_header(resp, "Content-Type", rq->resp_type ? rq->resp_type : "application/json; charset=utf-8");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+	if (rq->tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+	for (i = 0; i < rq->nheaders; i++)
+		MHD_add_response_header(resp, rq->headers[i][0], rq->headers[i][1]);
+}
+
+static enum MHD_Result
+send_reply(struct MHD_Connection *conn, struct conn_state *cs)
+{
+	struct kj_req *rq = &cs->rq;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	struct timespec end;
+
+	if (rq->resp == NULL)
+		kj_reply_error(rq, KJ_ERR_INTERNAL, "the handler gave no reply");
+	resp = MHD_create_response_from_buffer(rq->resp_len, rq->resp, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL)
+		return MHD_NO;
+	rq->resp = NULL;	/* the response owns it now */
+	add_headers(resp, rq);
+	ret = MHD_queue_response(conn, (unsigned)rq->status, resp);
+	MHD_destroy_response(resp);
+	if (!rq->cfg->quiet) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		fprintf(stderr, "%s %s %s %d %.1fms\n", rq->address, rq->method, rq->path, rq->status,
+			(double)(end.tv_sec - cs->start.tv_sec) * 1e3 + (double)(end.tv_nsec - cs->start.tv_nsec) / 1e6);
+	}
+	return ret;
+}
+
+static void
+client_address(struct MHD_Connection *conn, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	kj_strlcpy(out, "-", size);
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	if (ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out, (socklen_t)size);
+	else if (ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out, (socklen_t)size);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+	   const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	const struct kj_server_config *cfg = cls;
+	struct conn_state *cs = *con_cls;
+	struct kj_req *rq;
+	struct kj_ctx scratch;
+	size_t cap;
+
+	(void)version;
+	if (cs == NULL) {
+		const char *cl;
+		int64_t clen;
+
+		cs = calloc(1, sizeof(*cs));
+		if (cs == NULL)
+			return MHD_NO;
+		*con_cls = cs;
+		clock_gettime(CLOCK_MONOTONIC, &cs->start);
+		rq = &cs->rq;
+		kj_ctx_init(&rq->ctx);
+		rq->ctx.who.role = KJ_ROLE_NONE;
+		rq->ctx.who.name[0] = '\0';
+		rq->cfg = cfg;
+		rq->conn = conn;
+		rq->method = method;
+		rq->path = url;
+		rq->tls = cfg->tls_cert[0] != '\0';
+		client_address(conn, rq->address, sizeof(rq->address));
+		find_route(cs, cfg, method, url);
+		cap = cs->route && (cs->route->flags & KJ_ROUTE_BIG_BODY) ? KJ_MAX_CATALOG_BYTES : cfg->max_body;
+		kj_buf_init(&rq->body, cap);
+		/* Refuse an oversized body before reading it. */
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl != NULL && kj_parse_int64(cl, 0, INT64_MAX, &clen) == 0 && (uint64_t)clen > cap)
+			rq->body.failed = 1;
+		return MHD_YES;
+	}
+	rq = &cs->rq;
+	if (*upload_size > 0) {
+		if (!kj_buf_failed(&rq->body))
+			kj_buf_append(&rq->body, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+
+	/* The whole request is here. */
+	if (kj_buf_failed(&rq->body)) {
+		kj_reply_error(rq, KJ_ERR_TOO_LARGE, "body: larger than this route accepts");
+		return send_reply(conn, cs);
+	}
+	if (cs->allowed == 0) {
+		kj_reply_error(rq, KJ_ERR_NOT_FOUND, "no such resource");
+		return send_reply(conn, cs);
+	}
+	if (cs->allowed == 1) {
+		kj_reply_json(rq, 405, json_pack("{s:s, s:s}", "error", "method_not_allowed", "message",
+						 "this resource does not take that method"));
+		return send_reply(conn, cs);
+	}
+	kj_ctx_init(&scratch);
+	rq->ctx.db = db_for_thread(cfg, &scratch);
+	if (rq->ctx.db == NULL) {
+		kj_reply_error(rq, KJ_ERR_DB, scratch.msg);
+		return send_reply(conn, cs);
+	}
+	if (!(cs->route->flags & KJ_ROUTE_PUBLIC) && (authenticate(rq) != 0 || check_csrf(rq) != 0))
+		return send_reply(conn, cs);
+	cs->route->handler(rq);
+	return send_reply(conn, cs);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct conn_state *cs = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (cs == NULL)
+		return;
+	free(cs->rq.resp);
+	kj_buf_free(&cs->rq.body);
+	sodium_memzero(cs->rq.session, sizeof(cs->rq.session));
+	sodium_memzero(cs->rq.csrf, sizeof(cs->rq.csrf));
+	free(cs);
+	*con_cls = NULL;
+}
+
+static kj_err
+parse_listen(struct kj_ctx *ctx, const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[128];
+	const char *colon;
+	int64_t port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		if (end == NULL || end[1] != ':' || (size_t)(end - s - 1) >= sizeof(host))
+			goto bad;
+		memcpy(host, s + 1, (size_t)(end - s - 1));
+		host[end - s - 1] = '\0';
+		if (kj_parse_int64(end + 2, 1, 65535, &port) != 0 || inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			goto bad;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*a);
+		return KJ_OK;
+	}
+	colon = strrchr(s, ':');
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
+		goto bad;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	if (strcmp(host, "localhost") == 0)
+		kj_strlcpy(host, "127.0.0.1", sizeof(host));
+	{
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		if (kj_parse_int64(colon + 1, 1, 65535, &port) != 0 || inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			goto bad;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		*len = sizeof(*a);
+	}
+	return KJ_OK;
+bad:
+	return kj_failf(ctx, KJ_ERR_USAGE, "listen: \"%.100s\" is not ADDRESS:PORT (such as 127.0.0.1:8080)", s);
+}
+
+kj_err
+kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
+{
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *d;
+	char *cert = NULL, *key = NULL;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	socklen_t slen;
+	sigset_t sigs;
+	size_t i, len;
+	int sig;
+	kj_err r;
+
+	if ((r = parse_listen(ctx, cfg->listen, &ss, &slen)) != KJ_OK)
+		return r;
+	/* The schema must be current before anyone is let in. */
+	{
+		struct kj_db *db;
+
+		if ((r = kj_db_open(ctx, cfg->dsn, &db)) != KJ_OK)
+			return r;
+		r = kj_db_require_current(ctx);
+		kj_db_close(db);
+		ctx->db = NULL;
+		if (r != KJ_OK)
+			return r;
+	}
+	if (cfg->tls_cert[0] != '\0' || cfg->tls_key[0] != '\0') {
+		if (cfg->tls_cert[0] == '\0' || cfg->tls_key[0] == '\0')
+			return kj_failf(ctx, KJ_ERR_USAGE, "TLS needs both a certificate and a key");
+		if ((r = kj_file_read(ctx, cfg->tls_cert, 1u << 20, &cert, &len)) != KJ_OK ||
+		    (r = kj_file_read(ctx, cfg->tls_key, 1u << 20, &key, &len)) != KJ_OK) {
+			free(cert);
+			return r;
+		}
+		flags |= MHD_USE_TLS;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+
+	/* Workers inherit this mask; the main thread waits for the signals below. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (flags & MHD_USE_TLS)
+		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, (void *)cfg,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				     MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+				     MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_address,
+				     MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+				     MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+				     MHD_OPTION_END);
+	else
+		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, (void *)cfg,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				     MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+				     MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_address,
+				     MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				     MHD_OPTION_END);
+	if (key != NULL) {
+		sodium_memzero(key, strlen(key));
+		free(key);
+	}
+	free(cert);
+	if (d == NULL) {
+		pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+		return kj_failf(ctx, KJ_ERR_IO, "cannot listen on %s (in use, or not an address of this machine)",
+				cfg->listen);
+	}
+	printf("kijun serve: listening on %s://%s (database %s, %u threads)\n", cfg->tls_cert[0] ? "https" : "http",
+	       cfg->listen, cfg->dsn, cfg->threads);
+	fflush(stdout);
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	fprintf(stderr, "kijun serve: %s: finishing the requests in hand\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	/* Stop accepting, let the workers finish what they hold, then close. Every reply
+	 * was sent after its transaction committed, so nothing acknowledged is lost. */
+	MHD_quiesce_daemon(d);
+	MHD_stop_daemon(d);
+	pthread_mutex_lock(&dbs_lock);
+	for (i = 0; i < ndbs; i++)
+		kj_db_close(dbs[i]);
+	ndbs = 0;
+	pthread_mutex_unlock(&dbs_lock);
+	return KJ_OK;
+}
