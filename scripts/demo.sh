@@ -1,25 +1,61 @@
 #!/usr/bin/env bash
-# demo.sh KIJUN DB: a fresh demo database with the demo government and both demo editions
-# of the standard, and a tour of what it holds.
+# demo.sh KIJUN DB: a fresh demo database (the demo government, both demo editions of the
+# standard, one account per role with passwords made for this database), a short tour,
+# and then the server on it until Ctrl-C. DEMO_LISTEN sets the address (127.0.0.1:8080).
 set -euo pipefail
 KIJUN=$1
 DB=$2
-mkdir -p "$(dirname "$DB")"
+LISTEN=${DEMO_LISTEN:-127.0.0.1:8080}
+DIR=$(dirname "$DB")
+mkdir -p "$DIR"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 export KIJUN_DB="sqlite:$DB"
+unset KIJUN_SERVER
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
 step "$KIJUN" init --demo
 step "$KIJUN" standard list
-step "$KIJUN" org list NCO
-step "$KIJUN" org show NISC
 step "$KIJUN" org list MHA
-echo "... ($("$KIJUN" org list --json | grep -c '"code"') organisations in all: kijun org list)"
-step "$KIJUN" standard show demo-fy2025 2.1.1 --lang both
+step "$KIJUN" org show NISC
+step "$KIJUN" standard show demo-fy2025 2.1.1 --lang en
 step "$KIJUN" standard diff demo-fy2023 demo-fy2025 --brief
-echo
-echo "The demo database is $DB. Try:"
-echo "  KIJUN_DB=sqlite:$DB $KIJUN standard diff demo-fy2023 demo-fy2025"
-echo "  KIJUN_DB=sqlite:$DB $KIJUN standard export --format oscal demo-fy2025"
-echo "  KIJUN_DB=sqlite:$DB $KIJUN org list"
+
+# One account per role. The passwords are made now, for this database only.
+CRED="$DIR/credentials.txt"
+umask 077
+: > "$CRED"
+add() { # NAME ROLE ORG
+  local pw
+  pw=$("$KIJUN" user add --name "$1" --role "$2" --org "$3" | awk '/shown once/ {print $NF}')
+  printf '%-16s %-18s %-10s %s\n' "$1" "$2" "$3" "$pw" >> "$CRED"
+}
+add centre-admin centre_admin NCO
+add analyst centre_analyst NCO
+add mha-ciso org_admin MHA
+add mha-officer unit_officer MHA-GA
+add mha-staff staff MHA-GA-IT
+add ag01-ciso org_admin AG01
+add auditor external_auditor NCO
+"$KIJUN" user engage auditor --org MHA --from 2025-04-01 --to 2026-03-31 >/dev/null
+
+ADMIN_PW=$(awk '$1 == "centre-admin" {print $4}' "$CRED")
+URL="http://$LISTEN"
+cat <<MSG
+
+Demo accounts (also in $CRED):
+$(printf '  %-16s %-18s %-10s %s\n' NAME ROLE ORG PASSWORD; sed 's/^/  /' "$CRED")
+
+The API is at $URL/api/v1/ (its description: $URL/api/v1/openapi.json). With curl:
+  curl -c /tmp/kijun.cookies -H 'Content-Type: application/json' \\
+       -d '{"name":"centre-admin","password":"$ADMIN_PW"}' $URL/api/v1/session
+  curl -b /tmp/kijun.cookies '$URL/api/v1/orgs?limit=20'
+  curl -b /tmp/kijun.cookies '$URL/api/v1/orgs/MHA'
+  curl -b /tmp/kijun.cookies '$URL/api/v1/editions/demo-fy2025/items?parent=2.1.1(1)'
+  curl -b /tmp/kijun.cookies '$URL/api/v1/diff?old=demo-fy2023&new=demo-fy2025'
+Or with a token: KIJUN_DB=sqlite:$DB $KIJUN token create --user centre-admin
+  then: curl -H "Authorization: Bearer TOKEN" $URL/api/v1/editions
+
+Starting the server on $URL (Ctrl-C stops it).
+MSG
+exec "$KIJUN" serve --listen "$LISTEN"

@@ -36,6 +36,23 @@
 
 #define COOKIE "kijun_session"
 
+/* The DSN for the log: a password in it is not shown. */
+static const char *
+kj_server_dsn_shown(const char *dsn)
+{
+	static char shown[256];
+	const char *at = strchr(dsn, '@'), *scheme = strstr(dsn, "://");
+	const char *pw = strstr(dsn, "password=");
+
+	if (pw != NULL)
+		return "postgresql (password hidden)";
+	if (at != NULL && scheme != NULL && memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) != NULL) {
+		snprintf(shown, sizeof(shown), "%.*s***%s", (int)(scheme + 3 - dsn), dsn, at);
+		return shown;
+	}
+	return dsn;
+}
+
 void
 kj_server_defaults(struct kj_server_config *cfg)
 {
@@ -686,7 +703,7 @@ parse_listen(struct kj_ctx *ctx, const char *s, struct sockaddr_storage *ss, soc
 	{
 		struct sockaddr_in *a = (struct sockaddr_in *)ss;
 
-		if (kj_parse_int64(colon + 1, 1, 65535, &port) != 0 || inet_pton(AF_INET, host, &a->sin_addr) != 1)
+		if (kj_parse_int64(colon + 1, 0, 65535, &port) != 0 || inet_pton(AF_INET, host, &a->sin_addr) != 1)
 			goto bad;
 		a->sin_family = AF_INET;
 		a->sin_port = htons((uint16_t)port);
@@ -698,16 +715,14 @@ bad:
 }
 
 kj_err
-kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
+kj_server_start(struct kj_ctx *ctx, const struct kj_server_config *cfg, struct kj_server **out)
 {
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *d;
 	char *cert = NULL, *key = NULL;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	socklen_t slen;
-	sigset_t sigs;
-	size_t i, len;
-	int sig;
+	size_t len;
 	kj_err r;
 
 	if ((r = parse_listen(ctx, cfg->listen, &ss, &slen)) != KJ_OK)
@@ -736,14 +751,7 @@ kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-
-	/* Workers inherit this mask; the main thread waits for the signals below. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-
 	if (flags & MHD_USE_TLS)
 		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, (void *)cfg,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -771,17 +779,29 @@ kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
 		free(key);
 	}
 	free(cert);
-	if (d == NULL) {
-		pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+	if (d == NULL)
 		return kj_failf(ctx, KJ_ERR_IO, "cannot listen on %s (in use, or not an address of this machine)",
 				cfg->listen);
-	}
-	printf("kijun serve: listening on %s://%s (database %s, %u threads)\n", cfg->tls_cert[0] ? "https" : "http",
-	       cfg->listen, cfg->dsn, cfg->threads);
-	fflush(stdout);
-	while (sigwait(&sigs, &sig) != 0)
-		;
-	fprintf(stderr, "kijun serve: %s: finishing the requests in hand\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	*out = (struct kj_server *)d;
+	return KJ_OK;
+}
+
+unsigned
+kj_server_port(struct kj_server *srv)
+{
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info((struct MHD_Daemon *)srv, MHD_DAEMON_INFO_BIND_PORT);
+
+	return di != NULL ? di->port : 0;
+}
+
+void
+kj_server_stop(struct kj_server *srv)
+{
+	struct MHD_Daemon *d = (struct MHD_Daemon *)srv;
+	size_t i;
+
+	if (d == NULL)
+		return;
 	/* Stop accepting, let the workers finish what they hold, then close. Every reply
 	 * was sent after its transaction committed, so nothing acknowledged is lost. */
 	MHD_quiesce_daemon(d);
@@ -791,5 +811,31 @@ kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
 		kj_db_close(dbs[i]);
 	ndbs = 0;
 	pthread_mutex_unlock(&dbs_lock);
+}
+
+kj_err
+kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
+{
+	struct kj_server *srv;
+	sigset_t sigs;
+	int sig;
+	kj_err r;
+
+	/* Workers inherit this mask; the main thread waits for the signals below. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if ((r = kj_server_start(ctx, cfg, &srv)) != KJ_OK) {
+		pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+		return r;
+	}
+	printf("kijun serve: listening on %s://%s (database %s, %u threads)\n", cfg->tls_cert[0] ? "https" : "http",
+	       cfg->listen, kj_server_dsn_shown(cfg->dsn), cfg->threads);
+	fflush(stdout);
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	fprintf(stderr, "kijun serve: %s: finishing the requests in hand\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	kj_server_stop(srv);
 	return KJ_OK;
 }
