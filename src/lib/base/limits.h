@@ -41,6 +41,19 @@
 /* Depth of the organisation tree: centre or ministry, bureau, division, office, ... */
 #define KJ_MAX_ORG_DEPTH 16
 
+/* An evidence file attached to an answer: a scan or a screenshot, not an archive. */
+#define KJ_MAX_EVIDENCE_BYTES (10u * 1024u * 1024u)
+
+/* Items of one self-inspection campaign. */
+#define KJ_MAX_CAMPAIGN_ITEMS 5000
+
+/* An answers CSV: 9 million answers of a government-wide campaign at about 60 bytes each
+ * fit; larger loads are split. */
+#define KJ_MAX_ANSWERS_CSV_BYTES (1024u * 1024u * 1024u)
+
+/* Rows of one answer comment. */
+#define KJ_MAX_COMMENT_BYTES 4096
+
 /* Rows of a correspondence table. */
 #define KJ_MAX_CORRESPONDENCE_ROWS 200000
 

@@ -138,7 +138,8 @@ kj_err
 kj_access_require(struct kj_ctx *ctx, enum kj_perm perm, int64_t org_id)
 {
 	enum kj_role role = ctx->who.role;
-	int write = perm == KJ_PERM_ORG_WRITE || perm == KJ_PERM_ORG_CHANGE || perm == KJ_PERM_ORG_TOP || perm == KJ_PERM_STANDARD_WRITE ||
+	int write = perm == KJ_PERM_POLICY_WRITE || perm == KJ_PERM_POLICY_APPROVE ||
+		    perm == KJ_PERM_INSPECTION_MANAGE || perm == KJ_PERM_ORG_WRITE || perm == KJ_PERM_ORG_CHANGE || perm == KJ_PERM_ORG_TOP || perm == KJ_PERM_STANDARD_WRITE ||
 		    perm == KJ_PERM_USER_WRITE || perm == KJ_PERM_ENGAGEMENT_WRITE;
 
 	if (role == KJ_ROLE_LOCAL_ADMIN)
@@ -175,6 +176,24 @@ kj_access_require(struct kj_ctx *ctx, enum kj_perm perm, int64_t org_id)
 		if (org_id != 0 && !kj_access_org_visible(ctx, org_id))
 			return hidden(ctx);
 		return role == KJ_ROLE_ORG_ADMIN ? KJ_OK : denied(ctx);
+	case KJ_PERM_POLICY_WRITE:
+	case KJ_PERM_INSPECTION_MANAGE:
+		/* The organisation's CISO and unit officers draft policies and run
+		 * inspections within their scope; the centre may act for anyone. */
+		if (role == KJ_ROLE_CENTRE_ADMIN)
+			return KJ_OK;
+		if (!kj_access_org_visible(ctx, org_id))
+			return hidden(ctx);
+		return role == KJ_ROLE_ORG_ADMIN || role == KJ_ROLE_UNIT_OFFICER ? KJ_OK : denied(ctx);
+	case KJ_PERM_POLICY_APPROVE:
+		/* Only the organisation's own CISO approves its policy. */
+		if (!kj_access_org_visible(ctx, org_id))
+			return hidden(ctx);
+		return role == KJ_ROLE_ORG_ADMIN && ctx->who.org_id == org_id ? KJ_OK : denied(ctx);
+	case KJ_PERM_INSPECTION_READ:
+		if (role == KJ_ROLE_STAFF)
+			return denied(ctx);	/* staff see their own checklists only */
+		return kj_access_org_visible(ctx, org_id) ? KJ_OK : hidden(ctx);
 	case KJ_PERM_AUDITLOG_READ:
 		if (role == KJ_ROLE_CENTRE_ADMIN || role == KJ_ROLE_CENTRE_ANALYST)
 			return KJ_OK;

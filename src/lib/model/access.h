@@ -31,7 +31,11 @@ enum kj_perm {
 	KJ_PERM_USER_READ,	/* org_id: the user's organisation */
 	KJ_PERM_USER_WRITE,	/* org_id: the user's organisation */
 	KJ_PERM_AUDITLOG_READ,	/* org_id: the record's organisation; 0: the whole log */
-	KJ_PERM_ENGAGEMENT_WRITE
+	KJ_PERM_ENGAGEMENT_WRITE,
+	KJ_PERM_POLICY_WRITE,	/* org_id: the organisation whose policy is drafted */
+	KJ_PERM_POLICY_APPROVE,	/* org_id: the organisation whose CISO approves */
+	KJ_PERM_INSPECTION_MANAGE,	/* org_id: the organisation running a campaign */
+	KJ_PERM_INSPECTION_READ	/* org_id: the organisation whose results are read */
 };
 
 /* The role's stable name (centre_admin, ...), or NULL for none. */
