@@ -9,7 +9,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake pkg-config
   libjansson-dev libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-client
-  libsodium-dev libcmocka-dev libmicrohttpd-dev libgnutls28-dev libxml2-dev libcurl4-openssl-dev
+  libsodium-dev libcmocka-dev libmicrohttpd-dev libgnutls28-dev libxml2-dev libcurl4-openssl-dev libxlsxwriter-dev
   clang libclang-rt-14-dev curl openssl ca-certificates jq
   nodejs npm
 )

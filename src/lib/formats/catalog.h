@@ -42,6 +42,10 @@ kj_err kj_oscal_profile_resolve(struct kj_ctx *ctx, const char *name, json_t *do
  * export time (ISO 8601) written as last-modified. */
 json_t *kj_oscal_catalog_write(const struct kj_edition *ed, const char *now);
 
+/* An OSCAL token (for ids such as control-id) standing for a kijun number:
+ * "2.1.1(1)(a)" gives "kj-2.1.1_1_a". Numbers that are tokens already stay as they are. */
+void kj_oscal_token(const char *number, char *out, size_t size);
+
 /* Reads, detects and parses a catalogue file of any supported model and stores it.
  * For a profile, catalog names the imported catalog edition to resolve against (NULL:
  * the one the profile's import names, when exactly one imported catalog matches). code

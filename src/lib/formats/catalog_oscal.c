@@ -857,6 +857,34 @@ token_for(const char *number, struct kj_strmap *used, struct kj_arena *a)
 	return json_string(t);
 }
 
+void
+kj_oscal_token(const char *number, char *out, size_t size)
+{
+	const unsigned char *c = (const unsigned char *)number;
+	size_t n = 0;
+	int token = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_';
+
+	for (; token && *c; c++)
+		token = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.' ||
+			*c == '-' || *c == '_';
+	if (token) {
+		kj_strlcpy(out, number, size);
+		return;
+	}
+	if (size < 4)
+		return;
+	memcpy(out, "kj-", 3);
+	n = 3;
+	for (c = (const unsigned char *)number; *c && n + 1 < size; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.' ||
+		    *c == '-' || *c >= 0x80)
+			out[n++] = (char)*c;
+		else if (*c == '(' || *c == ' ' || *c == '_')
+			out[n++] = '_';
+	}
+	out[n] = '\0';
+}
+
 static json_t *
 kj_prop(const char *name, const char *value)
 {
