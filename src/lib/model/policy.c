@@ -776,7 +776,12 @@ kj_policy_review_all(struct kj_ctx *ctx, const char *edition, json_t **out)
 			break;
 		row = json_pack("{s:s, s:s, s:s, s:s}", "org", l.v[i].code, "kind", l.v[i].kind, "name_ja", l.v[i].name_ja,
 				"name_en", l.v[i].name_en);
-		json_object_update(row, counts_json(&cnt));
+		{
+			json_t *cj = counts_json(&cnt);
+
+			json_object_update(row, cj);
+			json_decref(cj);
+		}
 		json_array_append_new(rows, row);
 	}
 	if (r == KJ_OK)
