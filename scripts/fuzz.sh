@@ -10,11 +10,11 @@ SECONDS_EACH=${2:-60}
 
 command -v clang >/dev/null || { echo "fuzz.sh: clang not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 CC=clang cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIJUN_FUZZ=ON -DKIJUN_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j "$(nproc 2>/dev/null || echo 2)" --target fuzz_catalog fuzz_government >/dev/null
+cmake --build "$BUILD" -j "$(nproc 2>/dev/null || echo 2)" --target fuzz_catalog fuzz_government fuzz_request >/dev/null
 
 ROOT=$(pwd)
 SHARED=$(cd .. && pwd)/shared/data
-for name in catalog government; do
+for name in catalog government request; do
   corpus="$ROOT/$BUILD/corpus-$name"
   mkdir -p "$corpus"
   seeds=("$ROOT/tests/fuzz/corpus/$name" "$ROOT/data/demo")
