@@ -38,6 +38,35 @@ void api_token_create(struct kj_req *rq);
 void api_token_revoke(struct kj_req *rq);
 void api_engagement_create(struct kj_req *rq);
 
+void api_policy_list(struct kj_req *rq);
+void api_policy_create(struct kj_req *rq);
+void api_policy_version_get(struct kj_req *rq);
+void api_policy_version_add(struct kj_req *rq);
+void api_policy_approve(struct kj_req *rq);
+void api_policy_enforce(struct kj_req *rq);
+void api_policy_review(struct kj_req *rq);
+void api_policy_review_all(struct kj_req *rq);
+
+void api_campaign_list(struct kj_req *rq);
+void api_campaign_create(struct kj_req *rq);
+void api_campaign_get(struct kj_req *rq);
+void api_campaign_status(struct kj_req *rq);
+void api_campaign_mandate(struct kj_req *rq);
+void api_checklist_assign(struct kj_req *rq);
+void api_campaign_results(struct kj_req *rq);
+void api_campaign_overdue(struct kj_req *rq);
+void api_campaign_export(struct kj_req *rq);
+void api_answers_import(struct kj_req *rq);
+void api_note_list(struct kj_req *rq);
+void api_note_add(struct kj_req *rq);
+void api_note_done(struct kj_req *rq);
+void api_checklist_mine(struct kj_req *rq);
+void api_checklist_get(struct kj_req *rq);
+void api_answer_put(struct kj_req *rq);
+void api_checklist_submit(struct kj_req *rq);
+void api_checklist_reopen(struct kj_req *rq);
+void api_evidence_put(struct kj_req *rq);
+
 void api_audit_list(struct kj_req *rq);
 void api_audit_verify(struct kj_req *rq);
 

@@ -1,0 +1,383 @@
+/*
+ * api_inspection.c: self-inspection campaigns, checklists, answers, evidence, results,
+ * notes and exports over HTTP.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "base/buf.h"
+#include "base/limits.h"
+#include "base/util.h"
+#include "formats/inspection_export.h"
+#include "model/inspection.h"
+
+static void
+reply_or_fail(struct kj_req *rq, kj_err r, int status, json_t *j)
+{
+	if (r != KJ_OK) {
+		json_decref(j);
+		kj_reply_fail(rq, r);
+		return;
+	}
+	kj_reply_json(rq, status, j);
+}
+
+static const char *
+str(json_t *j, const char *k)
+{
+	return json_string_value(json_object_get(j, k));
+}
+
+void
+api_campaign_list(struct kj_req *rq)
+{
+	const char *fy = kj_req_query(rq, "fiscal_year");
+	int64_t year = 0;
+	json_t *j = NULL;
+	kj_err r;
+
+	if (fy != NULL && kj_parse_int64(fy, 1900, 2999, &year) != 0) {
+		kj_reply_error(rq, KJ_ERR_INVALID, "fiscal_year: expected a year such as 2025");
+		return;
+	}
+	r = kj_campaign_list(&rq->ctx, kj_req_query(rq, "org"), (int)year, &j);
+	if (r == KJ_OK)
+		j = json_pack("{s:o, s:n}", "items", j, "next_cursor");
+	reply_or_fail(rq, r, 200, j);
+}
+
+void
+api_campaign_create(struct kj_req *rq)
+{
+	static const char *const allowed[] = {"code", "org", "title_ja", "title_en", "edition", "opens_on", "due_on",
+					      "scale", "select", NULL};
+	struct kj_campaign_new in;
+	json_t *j = kj_req_json(rq, allowed);
+	size_t n = 0;
+	kj_err r;
+
+	if (j == NULL)
+		return;
+	memset(&in, 0, sizeof(in));
+	in.code = str(j, "code");
+	in.org = str(j, "org");
+	in.title_ja = str(j, "title_ja");
+	in.title_en = str(j, "title_en");
+	in.edition = str(j, "edition");
+	in.opens_on = str(j, "opens_on");
+	in.due_on = str(j, "due_on");
+	in.scale = json_object_get(j, "scale");
+	in.select = json_object_get(j, "select");
+	if (in.code == NULL || in.org == NULL || in.edition == NULL) {
+		json_decref(j);
+		kj_reply_error(rq, KJ_ERR_INVALID, "body: code, org and edition are required strings");
+		return;
+	}
+	r = kj_campaign_create(&rq->ctx, &in, &n);
+	if (r == KJ_OK) {
+		char loc[160];
+
+		snprintf(loc, sizeof(loc), "/api/v1/campaigns/%s", in.code);
+		kj_reply_json(rq, 201, json_pack("{s:s, s:I, s:s}", "code", in.code, "items", (json_int_t)n, "status", "draft"));
+		kj_reply_header(rq, "Location", loc);
+	} else {
+		kj_reply_fail(rq, r);
+	}
+	json_decref(j);
+}
+
+void
+api_campaign_get(struct kj_req *rq)
+{
+	json_t *j = NULL;
+
+	kj_err r = kj_campaign_get(&rq->ctx, rq->params[0], &j);
+
+	reply_or_fail(rq, r, 200, j);
+}
+
+void
+api_campaign_status(struct kj_req *rq)
+{
+	static const char *const allowed[] = {"status", NULL};
+	json_t *j = kj_req_json(rq, allowed);
+	kj_err r;
+
+	if (j == NULL)
+		return;
+	if (str(j, "status") == NULL) {
+		json_decref(j);
+		kj_reply_error(rq, KJ_ERR_INVALID, "status: expected open or closed");
+		return;
+	}
+	r = kj_campaign_set_status(&rq->ctx, rq->params[0], str(j, "status"));
+	reply_or_fail(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:O}", "code", rq->params[0], "status", json_object_get(j, "status")) : NULL);
+	json_decref(j);
+}
+
+void
+api_campaign_mandate(struct kj_req *rq)
+{
+	size_t n = 0;
+	kj_err r = kj_campaign_mandate(&rq->ctx, rq->params[0], NULL, &n);
+
+	reply_or_fail(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:I}", "code", rq->params[0], "organisations", (json_int_t)n) : NULL);
+}
+
+void
+api_checklist_assign(struct kj_req *rq)
+{
+	static const char *const allowed[] = {"user", "unit", "role", "due_on", NULL};
+	json_t *j = kj_req_json(rq, allowed);
+	char uuid[37];
+	kj_err r;
+
+	if (j == NULL)
+		return;
+	if (str(j, "user") == NULL) {
+		json_decref(j);
+		kj_reply_error(rq, KJ_ERR_INVALID, "user: required");
+		return;
+	}
+	r = kj_checklist_assign(&rq->ctx, rq->params[0], str(j, "user"), str(j, "unit"), str(j, "role"), str(j, "due_on"), uuid);
+	json_decref(j);
+	reply_or_fail(rq, r, 201, r == KJ_OK ? json_pack("{s:s}", "id", uuid) : NULL);
+}
+
+void
+api_campaign_results(struct kj_req *rq)
+{
+	json_t *j = NULL;
+
+	kj_err r = kj_rollup(&rq->ctx, rq->params[0], kj_req_query(rq, "by"), kj_req_query(rq, "under"), &j);
+
+	reply_or_fail(rq, r, 200, j);
+}
+
+void
+api_campaign_overdue(struct kj_req *rq)
+{
+	json_t *j = NULL;
+	kj_err r = kj_checklist_overdue(&rq->ctx, rq->params[0], &j);
+
+	if (r == KJ_OK)
+		j = json_pack("{s:o}", "items", j);
+	reply_or_fail(rq, r, 200, j);
+}
+
+static int
+buf_write(void *arg, const char *data, size_t len)
+{
+	kj_buf_append(arg, data, len);
+	return kj_buf_failed(arg) ? -1 : 0;
+}
+
+void
+api_campaign_export(struct kj_req *rq)
+{
+	const char *fmt = kj_req_query(rq, "format");
+	kj_err r;
+
+	if (fmt == NULL || strcmp(fmt, "csv") == 0) {
+		struct kj_buf b;
+
+		kj_buf_init(&b, 0);
+		r = kj_answers_export_csv(&rq->ctx, rq->params[0], buf_write, &b);
+		if (r != KJ_OK) {
+			kj_buf_free(&b);
+			kj_reply_fail(rq, r);
+			return;
+		}
+		{
+			size_t len = b.len;
+
+			kj_reply_raw(rq, 200, "text/csv; charset=utf-8", kj_buf_take(&b), len);
+		}
+		return;
+	}
+	if (strcmp(fmt, "oscal") == 0) {
+		char now[21];
+		json_t *j = NULL;
+
+		kj_time_format(kj_now(&rq->ctx), now);
+		r = kj_campaign_export_oscal(&rq->ctx, rq->params[0], now, &j);
+		reply_or_fail(rq, r, 200, j);
+		return;
+	}
+	if (strcmp(fmt, "xlsx") == 0) {
+		char path[] = "/tmp/kijun-xlsx.XXXXXX";
+		int fd = mkstemp(path);
+		char *data = NULL;
+		size_t len = 0;
+
+		if (fd < 0) {
+			kj_reply_error(rq, KJ_ERR_IO, "cannot make a temporary file");
+			return;
+		}
+		close(fd);
+		r = kj_campaign_export_xlsx(&rq->ctx, rq->params[0], path);
+		if (r == KJ_OK)
+			r = kj_file_read(&rq->ctx, path, 256u << 20, &data, &len);
+		unlink(path);
+		if (r != KJ_OK) {
+			kj_reply_fail(rq, r);
+			return;
+		}
+		kj_reply_raw(rq, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data, len);
+		return;
+	}
+	kj_reply_error(rq, KJ_ERR_INVALID, "format: expected csv, xlsx or oscal");
+}
+
+struct mem_reader {
+	const char *p;
+	size_t len, off;
+};
+
+static long
+mem_read(void *arg, char *buf, size_t size)
+{
+	struct mem_reader *m = arg;
+	size_t n = m->len - m->off < size ? m->len - m->off : size;
+
+	memcpy(buf, m->p + m->off, n);
+	m->off += n;
+	return (long)n;
+}
+
+void
+api_answers_import(struct kj_req *rq)
+{
+	struct mem_reader m = {kj_buf_cstr(&rq->body), rq->body.len, 0};
+	json_t *report = NULL;
+	size_t n = 0;
+	kj_err r;
+
+	r = kj_answers_import_csv(&rq->ctx, rq->params[0], "body", mem_read, &m, &n, &report);
+	if (r != KJ_OK) {
+		if (report != NULL) {
+			kj_reply_json(rq, 400, json_pack("{s:s, s:s, s:o}", "error", "invalid", "message", rq->ctx.msg, "report", report));
+			return;
+		}
+		kj_reply_fail(rq, r);
+		return;
+	}
+	kj_reply_json(rq, 200, json_pack("{s:s, s:I}", "campaign", rq->params[0], "rows", (json_int_t)n));
+}
+
+void
+api_note_list(struct kj_req *rq)
+{
+	json_t *j = NULL;
+	kj_err r = kj_note_list(&rq->ctx, rq->params[0], &j);
+
+	if (r == KJ_OK)
+		j = json_pack("{s:o}", "items", j);
+	reply_or_fail(rq, r, 200, j);
+}
+
+void
+api_note_add(struct kj_req *rq)
+{
+	static const char *const allowed[] = {"org", "kind", "requirement", "text", "due_on", NULL};
+	json_t *j = kj_req_json(rq, allowed);
+	char uuid[37];
+	kj_err r;
+
+	if (j == NULL)
+		return;
+	if (str(j, "org") == NULL) {
+		json_decref(j);
+		kj_reply_error(rq, KJ_ERR_INVALID, "org: required");
+		return;
+	}
+	r = kj_note_add(&rq->ctx, rq->params[0], str(j, "org"), str(j, "kind"), str(j, "requirement"), str(j, "text"),
+			str(j, "due_on"), uuid);
+	json_decref(j);
+	reply_or_fail(rq, r, 201, r == KJ_OK ? json_pack("{s:s}", "id", uuid) : NULL);
+}
+
+void
+api_note_done(struct kj_req *rq)
+{
+	kj_err r = kj_note_done(&rq->ctx, rq->params[0]);
+
+	reply_or_fail(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:s}", "id", rq->params[0], "status", "done") : NULL);
+}
+
+void
+api_checklist_mine(struct kj_req *rq)
+{
+	json_t *j = NULL;
+	kj_err r = kj_checklist_mine(&rq->ctx, &j);
+
+	if (r == KJ_OK)
+		j = json_pack("{s:o, s:n}", "items", j, "next_cursor");
+	reply_or_fail(rq, r, 200, j);
+}
+
+void
+api_checklist_get(struct kj_req *rq)
+{
+	json_t *j = NULL;
+
+	kj_err r = kj_checklist_get(&rq->ctx, rq->params[0], &j);
+
+	reply_or_fail(rq, r, 200, j);
+}
+
+void
+api_answer_put(struct kj_req *rq)
+{
+	static const char *const allowed[] = {"value", "comment", "evidence", NULL};
+	json_t *j = kj_req_json(rq, allowed);
+	kj_err r;
+
+	if (j == NULL)
+		return;
+	if (!json_is_string(json_object_get(j, "value")) ||
+	    (json_object_get(j, "comment") && !json_is_string(json_object_get(j, "comment")) && !json_is_null(json_object_get(j, "comment"))) ||
+	    (json_object_get(j, "evidence") && !json_is_string(json_object_get(j, "evidence")) && !json_is_null(json_object_get(j, "evidence")))) {
+		json_decref(j);
+		kj_reply_error(rq, KJ_ERR_INVALID, "body: value is a string; comment and evidence strings or null");
+		return;
+	}
+	r = kj_answer_put(&rq->ctx, rq->params[0], rq->params[1], str(j, "value"), str(j, "comment"), str(j, "evidence"));
+	reply_or_fail(rq, r, 200,
+		      r == KJ_OK ? json_pack("{s:s, s:O}", "requirement", rq->params[1], "value", json_object_get(j, "value")) : NULL);
+	json_decref(j);
+}
+
+void
+api_checklist_submit(struct kj_req *rq)
+{
+	kj_err r = kj_checklist_submit(&rq->ctx, rq->params[0]);
+
+	reply_or_fail(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:s}", "id", rq->params[0], "status", "submitted") : NULL);
+}
+
+void
+api_checklist_reopen(struct kj_req *rq)
+{
+	kj_err r = kj_checklist_reopen(&rq->ctx, rq->params[0]);
+
+	reply_or_fail(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:s}", "id", rq->params[0], "status", "open") : NULL);
+}
+
+void
+api_evidence_put(struct kj_req *rq)
+{
+	const char *type = kj_req_header(rq, "Content-Type");
+	char sha[65], mt[64];
+	kj_err r;
+
+	/* The media type without parameters such as charset. */
+	kj_strlcpy(mt, type ? type : "", sizeof(mt));
+	mt[strcspn(mt, "; ")] = '\0';
+	r = kj_evidence_put(&rq->ctx, kj_buf_cstr(&rq->body), rq->body.len, mt[0] ? mt : NULL, sha);
+	reply_or_fail(rq, r, 201, r == KJ_OK ? json_pack("{s:s, s:I}", "sha256", sha, "size", (json_int_t)rq->body.len) : NULL);
+}
