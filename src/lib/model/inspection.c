@@ -147,6 +147,20 @@ scale_values(json_t *scale, char *buf, size_t size)
 	return buf;
 }
 
+/* 1 when the principal's organisation lies within org_id's subtree. */
+static int
+takes_part(struct kj_ctx *ctx, int64_t org_id)
+{
+	struct kj_ctx within = *ctx;
+
+	if (ctx->who.org_id == 0)
+		return 0;
+	within.who.role = KJ_ROLE_ORG_ADMIN;
+	within.who.org_id = org_id;
+	within.who.read_only = 0;
+	return kj_access_org_visible(&within, ctx->who.org_id);
+}
+
 struct campaign {
 	int64_t id, org_id, edition_id, mandate_id;
 	int fiscal_year;
@@ -189,9 +203,9 @@ campaign_by_code(struct kj_ctx *ctx, const char *code, struct campaign *c)
 		}
 	}
 	kj_stmt_free(st);
-	/* A campaign out of scope reads as absent. */
-	if (r == KJ_OK && !kj_access_org_visible(ctx, c->org_id) &&
-	    !(c->mandate_id == 0 && ctx->who.role != KJ_ROLE_NONE && 0)) {
+	/* A campaign out of scope reads as absent, except to the people of the units that
+	 * take part in it: a campaign of a ministry concerns every unit below it. */
+	if (r == KJ_OK && !kj_access_org_visible(ctx, c->org_id) && !takes_part(ctx, c->org_id)) {
 		json_decref(c->scale);
 		c->scale = NULL;
 		r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "no campaign \"%.64s\"", code);
