@@ -2,7 +2,7 @@
  * answers_csv.c: self-inspection answers in and out as CSV (inspection.h).
  *
  * Import streams: the file is read in blocks through a reader, every row is checked (the
- * checklist belongs to the campaign and is open, the item is on it, the value is on the
+ * checklist belongs to the campaign, or to a campaign it mandated, and is open, the item is on it, the value is on the
  * scale, the importer may manage the unit), good rows go to answer_stage through the bulk
  * loader, and at the end one statement merges them into answer and one recounts the
  * campaign's roll-ups. Any bad row makes the whole import fail with a report of every bad
@@ -156,7 +156,7 @@ csv_record(struct csv *c, char bufs[][FIELD_MAX + 1], int nf, int *nfields_total
 /* ---- Import ---------------------------------------------------------------------------- */
 
 struct cl_ref {
-	int64_t id, org_id;
+	int64_t id, org_id, campaign_id;
 	char role[20];
 	int open;
 	unsigned char *seen;	/* one bit per campaign item: answered in this file */
@@ -164,6 +164,7 @@ struct cl_ref {
 
 struct it_ref {
 	int64_t id;
+	long seq;		/* position in its campaign: the same in every mandated copy */
 	char role[20];		/* "" for every role */
 };
 
@@ -227,6 +228,7 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 	struct report rp = {0};
 	char **clkeys = NULL, **itkeys = NULL, **orgkeys = NULL;
 	size_t ncl = 0, nit = 0, norgk = 0, capcl = 0, i, nrows = 0;
+	long maxseq = 0;
 	int64_t cid = 0;
 	char batch[37], now[21], cstatus[8] = "", digest_hex[65];
 	unsigned char digest[32];
@@ -263,8 +265,11 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 		r = kj_failf(ctx, KJ_ERR_INVALID, "campaign %s is %s; answers are taken while it is open", campaign, cstatus);
 		goto out;
 	}
-	r = kj_db_prepare(ctx, "SELECT id, item_number, role FROM campaign_item WHERE campaign_id = ? ORDER BY seq", &st);
-	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 1, cid)) == KJ_OK) {
+	/* A mandated campaign takes the answers of all its children: items are keyed by
+	 * campaign and number. */
+	r = kj_db_prepare(ctx, "SELECT id, campaign_id, item_number, role, seq FROM campaign_item WHERE campaign_id = ? OR "
+			       "campaign_id IN (SELECT id FROM campaign WHERE mandate_id = ?) ORDER BY campaign_id, seq", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 1, cid)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 2, cid)) == KJ_OK) {
 		size_t cap = 0;
 
 		while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
@@ -278,8 +283,16 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 				}
 			}
 			its[nit].id = kj_stmt_int(st, 0);
-			kj_strlcpy(its[nit].role, kj_stmt_text(st, 2) ? kj_stmt_text(st, 2) : "", sizeof(its[nit].role));
-			itkeys[nit] = strdup(kj_stmt_text(st, 1));
+			its[nit].seq = (long)kj_stmt_int(st, 4) - 1;
+			kj_strlcpy(its[nit].role, kj_stmt_text(st, 3) ? kj_stmt_text(st, 3) : "", sizeof(its[nit].role));
+			if (its[nit].seq + 1 > maxseq)
+				maxseq = its[nit].seq + 1;
+			{
+				char key[160];
+
+				snprintf(key, sizeof(key), "%" PRId64 ":%s", kj_stmt_int(st, 1), kj_stmt_text(st, 2));
+				itkeys[nit] = strdup(key);
+			}
 			if (itkeys[nit] == NULL || kj_strmap_put(&itmap, itkeys[nit], (long)nit) < 0) {
 				r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
 				break;
@@ -291,8 +304,9 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 	st = NULL;
 	if (r != KJ_OK)
 		goto out;
-	r = kj_db_prepare(ctx, "SELECT id, uuid, org_id, role, status FROM checklist WHERE campaign_id = ?", &st);
-	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 1, cid)) == KJ_OK) {
+	r = kj_db_prepare(ctx, "SELECT id, uuid, org_id, role, status, campaign_id FROM checklist WHERE campaign_id = ? OR "
+			       "campaign_id IN (SELECT id FROM campaign WHERE mandate_id = ?)", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 1, cid)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 2, cid)) == KJ_OK) {
 		while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
 			if (ncl == capcl) {
 				capcl = capcl ? capcl * 2 : 1024;
@@ -307,6 +321,7 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 			cls[ncl].org_id = kj_stmt_int(st, 2);
 			kj_strlcpy(cls[ncl].role, kj_stmt_text(st, 3), sizeof(cls[ncl].role));
 			cls[ncl].open = strcmp(kj_stmt_text(st, 4), "open") == 0;
+			cls[ncl].campaign_id = kj_stmt_int(st, 5);
 			cls[ncl].seen = NULL;
 			clkeys[ncl] = strdup(kj_stmt_text(st, 1));
 			if (clkeys[ncl] == NULL || kj_strmap_put(&clmap, clkeys[ncl], (long)ncl) < 0) {
@@ -385,7 +400,13 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 			continue;
 		}
 		cl = &cls[ci];
-		if ((ii = kj_strmap_get(&itmap, f[1])) < 0) {
+		{
+			char key[160];
+
+			snprintf(key, sizeof(key), "%" PRId64 ":%.100s", cl->campaign_id, f[1]);
+			ii = kj_strmap_get(&itmap, key);
+		}
+		if (ii < 0) {
 			report_add(&rp, c->line, "item", "\"%.64s\" is not an item of campaign %s", f[1], campaign);
 			continue;
 		}
@@ -434,15 +455,19 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 				continue;
 			}
 		}
-		if (cl->seen == NULL && (cl->seen = calloc(nit / 8 + 1, 1)) == NULL) {
+		if (cl->seen == NULL && (cl->seen = calloc((size_t)maxseq / 8 + 1, 1)) == NULL) {
 			r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		if (cl->seen[ii / 8] & (1u << (ii % 8))) {
-			report_add(&rp, c->line, "item", "answers the same checklist and item as an earlier row");
-			continue;
+		{
+			long bit = its[ii].seq;
+
+			if (cl->seen[bit / 8] & (1u << (bit % 8))) {
+				report_add(&rp, c->line, "item", "answers the same checklist and item as an earlier row");
+				continue;
+			}
+			cl->seen[bit / 8] |= (unsigned char)(1u << (bit % 8));
 		}
-		cl->seen[ii / 8] |= (unsigned char)(1u << (ii % 8));
 		if (rp.n == 0) {
 			char cid_s[24], iid_s[24];
 			const char *vals[7];
@@ -496,8 +521,10 @@ next:;
 	kj_stmt_free(st);
 	st = NULL;
 	/* Recount the campaign's roll-ups once, from the answers. */
-	if ((r = kj_db_prepare(ctx, "DELETE FROM rollup WHERE campaign_id = ?", &st)) != KJ_OK ||
-	    (r = kj_stmt_bind_int(ctx, st, 1, cid)) != KJ_OK || (r = kj_stmt_run(ctx, st)) != KJ_OK)
+	if ((r = kj_db_prepare(ctx, "DELETE FROM rollup WHERE campaign_id = ? OR campaign_id IN "
+				    "(SELECT id FROM campaign WHERE mandate_id = ?)", &st)) != KJ_OK ||
+	    (r = kj_stmt_bind_int(ctx, st, 1, cid)) != KJ_OK || (r = kj_stmt_bind_int(ctx, st, 2, cid)) != KJ_OK ||
+	    (r = kj_stmt_run(ctx, st)) != KJ_OK)
 		goto out;
 	kj_stmt_free(st);
 	st = NULL;
@@ -507,9 +534,11 @@ next:;
 				    "SUM(CASE WHEN a.bucket = 'partial' THEN 1 ELSE 0 END), "
 				    "SUM(CASE WHEN a.bucket = 'not_done' THEN 1 ELSE 0 END), "
 				    "SUM(CASE WHEN a.bucket = 'excluded' THEN 1 ELSE 0 END) "
-				    "FROM answer a JOIN checklist k ON k.id = a.checklist_id WHERE k.campaign_id = ? "
+				    "FROM answer a JOIN checklist k ON k.id = a.checklist_id WHERE k.campaign_id = ? OR "
+				    "k.campaign_id IN (SELECT id FROM campaign WHERE mandate_id = ?) "
 				    "GROUP BY k.campaign_id, a.item_id, k.org_id", &st)) != KJ_OK ||
-	    (r = kj_stmt_bind_int(ctx, st, 1, cid)) != KJ_OK || (r = kj_stmt_run(ctx, st)) != KJ_OK)
+	    (r = kj_stmt_bind_int(ctx, st, 1, cid)) != KJ_OK || (r = kj_stmt_bind_int(ctx, st, 2, cid)) != KJ_OK ||
+	    (r = kj_stmt_run(ctx, st)) != KJ_OK)
 		goto out;
 	crypto_generichash_final(&c->digest, digest, sizeof(digest));
 	sodium_bin2hex(digest_hex, sizeof(digest_hex), digest, sizeof(digest));
