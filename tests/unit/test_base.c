@@ -81,6 +81,16 @@ test_utf8(void **state)
 	assert_false(kj_utf8_valid("a\0b", 3));			/* NUL */
 	assert_true(kj_utf8_valid("\xf0\x9f\x98\x80", 4));
 	assert_false(kj_utf8_valid("\xf4\x90\x80\x80", 4));	/* past U+10FFFF */
+	{
+		char cut[] = "ab\xe6\x83", whole[] = "情報", bad[] = "x\xffy\xc3";
+
+		kj_utf8_repair(cut);
+		assert_string_equal(cut, "ab??");
+		kj_utf8_repair(whole);
+		assert_string_equal(whole, "情報");
+		kj_utf8_repair(bad);
+		assert_string_equal(bad, "x?y?");
+	}
 }
 
 static void

@@ -2,6 +2,7 @@
  * err.c: error names, the failure message in the context, and the context's defaults.
  */
 #include "err.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +58,8 @@ kj_failf(struct kj_ctx *ctx, kj_err e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
 	va_end(ap);
+	/* Messages quote user text cut to a length: keep them valid UTF-8 for JSON. */
+	kj_utf8_repair(ctx->msg);
 	ctx->err = e;
 	return e;
 }
@@ -79,6 +82,7 @@ kj_failf_prefix(struct kj_ctx *ctx, kj_err e, const char *fmt, ...)
 		strncat(ctx->msg, ": ", sizeof(ctx->msg) - 1 - strlen(ctx->msg));
 		strncat(ctx->msg, old, sizeof(ctx->msg) - 1 - strlen(ctx->msg));
 	}
+	kj_utf8_repair(ctx->msg);
 	ctx->err = e;
 	return e;
 }

@@ -246,6 +246,28 @@ kj_utf8_valid(const char *str, size_t n)
 }
 
 void
+kj_utf8_repair(char *str)
+{
+	unsigned char *s = (unsigned char *)str;
+	size_t n = strlen(str), i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (k == 0 || n - i < k + 1 || !kj_utf8_valid((const char *)s + i, k + 1)) {
+			s[i++] = '?';
+			continue;
+		}
+		i += k + 1;
+	}
+}
+
+void
 kj_strlcpy(char *dst, const char *s, size_t dstsize)
 {
 	size_t n;

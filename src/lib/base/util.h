@@ -35,6 +35,10 @@ kj_err kj_file_read(struct kj_ctx *ctx, const char *path, size_t max, char **dat
 /* 1 when the n bytes at s are well-formed UTF-8 without NUL bytes. */
 int kj_utf8_valid(const char *s, size_t n);
 
+/* Replaces every byte of s that is not part of well-formed UTF-8 with '?', in place, so
+ * that a message built from cut-off user text is still valid UTF-8. */
+void kj_utf8_repair(char *s);
+
 /* Copies s into dst of size dstsize, truncating on a character boundary; always
  * NUL-terminates (when dstsize > 0). */
 void kj_strlcpy(char *dst, const char *s, size_t dstsize);

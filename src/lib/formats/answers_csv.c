@@ -188,6 +188,7 @@ report_add(struct report *rp, int64_t line, const char *column, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	kj_utf8_repair(msg);
 	json_array_append_new(rp->rows, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)line, "column", column, "message", msg));
 }
 

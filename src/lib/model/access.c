@@ -122,6 +122,27 @@ kj_access_org_visible(struct kj_ctx *ctx, int64_t org_id)
 	return yes;
 }
 
+/* 1 when a change to something of org_id must answer as if it were absent: it is out
+ * of scope. For accounts the principal's own organisation counts as in scope, since its
+ * own account never reads as absent to it (an external auditor's organisation lies
+ * outside its engagements). This only chooses 404 over 403; it never allows anything. */
+static int
+out_of_scope(struct kj_ctx *ctx, enum kj_perm perm, int64_t org_id)
+{
+	switch (perm) {
+	case KJ_PERM_ORG_WRITE:
+	case KJ_PERM_USER_WRITE:
+		return org_id != 0 && org_id != ctx->who.org_id && !kj_access_org_visible(ctx, org_id);
+	case KJ_PERM_ORG_CHANGE:
+	case KJ_PERM_POLICY_WRITE:
+	case KJ_PERM_POLICY_APPROVE:
+	case KJ_PERM_INSPECTION_MANAGE:
+		return !kj_access_org_visible(ctx, org_id);
+	default:
+		return 0;
+	}
+}
+
 static kj_err
 denied(struct kj_ctx *ctx)
 {
@@ -146,8 +167,13 @@ kj_access_require(struct kj_ctx *ctx, enum kj_perm perm, int64_t org_id)
 		return KJ_OK;
 	if (role == KJ_ROLE_NONE)
 		return kj_failf(ctx, KJ_ERR_AUTH, "not logged in");
-	if (write && ctx->who.read_only)
+	if (write && ctx->who.read_only) {
+		/* Out of scope still reads as absent: a read-only token must not learn what
+		 * exists by trying to change it. */
+		if (out_of_scope(ctx, perm, org_id))
+			return hidden(ctx);
 		return kj_failf(ctx, KJ_ERR_DENIED, "not allowed with a read-only token");
+	}
 
 	switch (perm) {
 	case KJ_PERM_STANDARD_READ:
@@ -173,7 +199,7 @@ kj_access_require(struct kj_ctx *ctx, enum kj_perm perm, int64_t org_id)
 	case KJ_PERM_USER_WRITE:
 		if (role == KJ_ROLE_CENTRE_ADMIN)
 			return KJ_OK;
-		if (org_id != 0 && !kj_access_org_visible(ctx, org_id))
+		if (out_of_scope(ctx, perm, org_id))
 			return hidden(ctx);
 		return role == KJ_ROLE_ORG_ADMIN ? KJ_OK : denied(ctx);
 	case KJ_PERM_POLICY_WRITE:
@@ -191,9 +217,11 @@ kj_access_require(struct kj_ctx *ctx, enum kj_perm perm, int64_t org_id)
 			return hidden(ctx);
 		return role == KJ_ROLE_ORG_ADMIN && ctx->who.org_id == org_id ? KJ_OK : denied(ctx);
 	case KJ_PERM_INSPECTION_READ:
-		if (role == KJ_ROLE_STAFF)
-			return denied(ctx);	/* staff see their own checklists only */
-		return kj_access_org_visible(ctx, org_id) ? KJ_OK : hidden(ctx);
+		/* Scope first: out of it, results read as absent to staff too, or the 403
+		 * would tell them what exists elsewhere. */
+		if (!kj_access_org_visible(ctx, org_id))
+			return hidden(ctx);
+		return role == KJ_ROLE_STAFF ? denied(ctx) : KJ_OK;	/* staff see their own checklists only */
 	case KJ_PERM_AUDITLOG_READ:
 		if (role == KJ_ROLE_CENTRE_ADMIN || role == KJ_ROLE_CENTRE_ANALYST)
 			return KJ_OK;

@@ -428,6 +428,10 @@ kj_user_set_password(struct kj_ctx *ctx, const char *name, const char *current, 
 
 	if ((r = check_password(ctx, password)) != KJ_OK)
 		return r;
+	/* A read-only token reads: it must not change even its own account's password, which
+	 * would hand whoever holds the token the account itself. */
+	if (ctx->who.read_only)
+		return kj_failf(ctx, KJ_ERR_DENIED, "not allowed with a read-only token");
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
 	if ((r = kj_user_get(ctx, name, &u)) != KJ_OK)

@@ -972,6 +972,8 @@ set_checklist_status(struct kj_ctx *ctx, const char *uuid, int submit)
 			r = kj_failf(ctx, KJ_ERR_DENIED, "only the holder of a checklist submits it");
 		else if (strcmp(k.status, "open") != 0)
 			r = kj_failf(ctx, KJ_ERR_CONFLICT, "the checklist is already submitted");
+		else if (strcmp(k.c.status, "open") != 0)
+			r = kj_failf(ctx, KJ_ERR_INVALID, "campaign %s is %s, not open", k.c.code, k.c.status);
 	} else {
 		if ((r = kj_access_require(ctx, KJ_PERM_INSPECTION_MANAGE, k.org_id)) == KJ_OK && strcmp(k.status, "submitted") != 0)
 			r = kj_failf(ctx, KJ_ERR_CONFLICT, "the checklist is open already");
@@ -1034,6 +1036,15 @@ kj_checklist_overdue(struct kj_ctx *ctx, const char *campaign, json_t **out)
 	if (ctx->who.role == KJ_ROLE_STAFF) {
 		json_decref(a);
 		return kj_failf(ctx, KJ_ERR_DENIED, "not allowed");
+	}
+	if (campaign != NULL) {
+		struct campaign c;
+
+		if ((r = campaign_by_code(ctx, campaign, &c)) != KJ_OK) {
+			json_decref(a);
+			return r;
+		}
+		json_decref(c.scale);
 	}
 	kj_date_format(kj_now(ctx), today);
 	r = kj_db_prepare(ctx, "SELECT k.uuid, c.code, u.name, o.code, k.role, k.due_on, k.org_id, "
@@ -1352,11 +1363,13 @@ previous_campaign(struct kj_ctx *ctx, const struct campaign *c, int64_t *id_out,
 
 	*id_out = 0;
 	code[0] = '\0';
+	/* A mandated campaign compares with the one mandated the year before; an
+	 * organisation's own with its own. */
 	r = kj_db_prepare(ctx, "SELECT id, code FROM campaign WHERE org_id = ? AND fiscal_year < ? AND "
-			       "((CAST(? AS BIGINT) IS NULL AND mandate_id IS NULL) OR mandate_id IS NOT NULL OR mandate_id IS NULL) "
+			       "(CASE WHEN mandate_id IS NULL THEN 0 ELSE 1 END) = ? "
 			       "ORDER BY fiscal_year DESC, id DESC LIMIT 1", &st);
 	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 1, c->org_id)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 2, c->fiscal_year)) == KJ_OK &&
-	    (r = c->mandate_id ? kj_stmt_bind_int(ctx, st, 3, c->mandate_id) : kj_stmt_bind_null(ctx, st, 3)) == KJ_OK &&
+	    (r = kj_stmt_bind_int(ctx, st, 3, c->mandate_id ? 1 : 0)) == KJ_OK &&
 	    (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
 		*id_out = kj_stmt_int(st, 0);
 		kj_strlcpy(code, kj_stmt_text(st, 1), size);
