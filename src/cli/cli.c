@@ -1,6 +1,6 @@
 /*
- * cli.c: option parsing, database opening and error reporting shared by every
- * subcommand (cli.h).
+ * cli.c: option parsing, database opening, error reporting and the JSON helpers of the
+ * printers, shared by every subcommand (cli.h). The HTTP side is in remote.c.
  */
 #include "cli.h"
 
@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "db/db.h"
 #include "db/migrate.h"
@@ -94,6 +96,14 @@ cli_fail(struct cli *c, kj_err r)
 }
 
 int
+cli_local_only(struct cli *c)
+{
+	fprintf(stderr, "kijun %s: works on the database itself, not through a server; %s\n", c->cmd,
+		c->server_from_env ? "unset KIJUN_SERVER (and use --db or KIJUN_DB)" : "drop --server (and use --db or KIJUN_DB)");
+	return EXIT_USAGE;
+}
+
+int
 cli_open(struct cli *c, int for_migrate)
 {
 	struct kj_db *db;
@@ -129,6 +139,59 @@ cli_print_json(json_t *j)
 	fputc('\n', stdout);
 	json_decref(j);
 	return rc;
+}
+
+void
+cli_json_wipe(json_t *j, const char *key)
+{
+	json_t *v = json_object_get(j, key);
+
+	/* The string's bytes belong to the value; zero them before jansson frees them. */
+	if (json_is_string(v))
+		sodium_memzero((char *)json_string_value(v), json_string_length(v));
+}
+
+int
+cli_print_json_secret(json_t *j, const char *key)
+{
+	int rc = 0;
+
+	if (j == NULL)
+		return cli_print_json(NULL);
+	if (json_dumpf(j, stdout, JSON_INDENT(2)) != 0)
+		rc = 1;
+	fputc('\n', stdout);
+	cli_json_wipe(j, key);
+	json_decref(j);
+	return rc;
+}
+
+const char *
+cli_strn(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+const char *
+cli_str(json_t *o, const char *key)
+{
+	const char *s = cli_strn(o, key);
+
+	return s != NULL ? s : "";
+}
+
+int64_t
+cli_int(json_t *o, const char *key)
+{
+	return (int64_t)json_integer_value(json_object_get(o, key));
+}
+
+int
+cli_depth(json_t *o, int max)
+{
+	int64_t d = cli_int(o, "depth");
+
+	return d < 0 ? 0 : d > max ? max : (int)d;
 }
 
 void

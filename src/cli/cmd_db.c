@@ -1,5 +1,6 @@
 /*
- * cmd_db.c: kijun db migrate|status.
+ * cmd_db.c: kijun db migrate|status. Local only: the schema is the database's business,
+ * not the API's, so with --server both refuse (exit 2).
  */
 #include <string.h>
 
@@ -22,6 +23,8 @@ cmd_db(struct cli *c, int argc, char **argv)
 		c->cmd = "db migrate";
 		if (cli_parse(c, argc - 1, argv + 1, opts, pos, 0) < 0)
 			return EXIT_USAGE;
+		if (c->server != NULL)
+			return cli_local_only(c);
 		if ((rc = cli_open(c, 1)) != 0)
 			return rc;
 		r = kj_db_migrate(&c->ctx, &napplied);
@@ -39,6 +42,8 @@ cmd_db(struct cli *c, int argc, char **argv)
 		c->cmd = "db status";
 		if (cli_parse(c, argc - 1, argv + 1, opts, pos, 0) < 0)
 			return EXIT_USAGE;
+		if (c->server != NULL)
+			return cli_local_only(c);
 		if ((rc = cli_open(c, 1)) != 0)
 			return rc;
 		r = kj_db_status(&c->ctx, st, 64, &n, &cur);

@@ -1,7 +1,7 @@
 /*
  * cmd_init.c: kijun init [--demo]: create (or bring up to date) a database, and with
  * --demo fill it with the demo government and the two demo editions of the standard,
- * which are built into the binary.
+ * which are built into the binary. Local only: with --server it refuses (exit 2).
  */
 #include <string.h>
 
@@ -40,6 +40,8 @@ cmd_init(struct cli *c, int argc, char **argv)
 
 	if (cli_parse(c, argc, argv, opts, pos, 0) < 0)
 		return EXIT_USAGE;
+	if (c->server != NULL)
+		return cli_local_only(c);
 	if ((rc = cli_open(c, 1)) != 0)
 		return rc;
 	if ((r = kj_db_migrate(&c->ctx, &napplied)) != KJ_OK)

@@ -1,5 +1,7 @@
 /*
- * help.c: the text of `kijun help COMMAND`.
+ * help.c: the text of `kijun help COMMAND`. Every command but init, db, serve and user
+ * passwd also works through a server (--server URL or KIJUN_SERVER, token in KIJUN_TOKEN);
+ * main.c's usage says so once rather than every entry here.
  */
 #include <string.h>
 
@@ -19,13 +21,23 @@ static const struct {
 	 "usage: kijun db migrate [--json]\n"
 	 "       kijun db status [--json]\n\n"
 	 "migrate applies every pending migration in one transaction. status lists the migrations\n"
-	 "this kijun knows and which are applied.\n"},
+	 "this kijun knows and which are applied. Both work on the database only: not with\n"
+	 "--server.\n"},
 	{"help", "usage: kijun help [COMMAND]\n"},
 	{"init",
 	 "usage: kijun init [--demo] [--json]\n\n"
 	 "Creates the database (or brings its schema up to date). With --demo, loads the demo\n"
 	 "government and the FY2023 and FY2025 demo editions of the standard; the database must\n"
-	 "be empty.\n"},
+	 "be empty. Works on the database only: not with --server.\n"},
+	{"login",
+	 "usage: kijun --server URL login NAME [--password-stdin] [--scope read|write] [--days N]\n"
+	 "                                   [--name TOKEN-NAME]\n\n"
+	 "Logs in to the server as NAME with its password (asked on the terminal without echo,\n"
+	 "or one line from standard input with --password-stdin), makes an API token with the\n"
+	 "session (write scope and 90 days unless told otherwise), ends the session, and prints\n"
+	 "\"export KIJUN_SERVER=...\" and, as the last line, \"export KIJUN_TOKEN=...\" for eval:\n\n"
+	 "  eval \"$(kijun --server https://kijun.example login alice)\"\n\n"
+	 "Nothing is stored on disk. Revoke the token with kijun token revoke ID when done.\n"},
 	{"org",
 	 "usage: kijun org add --kind KIND --code CODE --name-ja NAME --name-en NAME\n"
 	 "                     [--parent CODE] [--supervisor CODE] [--valid-from DATE] [--json]\n"
@@ -55,23 +67,26 @@ static const struct {
 	 "                   [--max-connections N] [--max-per-address N] [--timeout SECONDS] [--bench-routes]\n\n"
 	 "Serves the JSON API under /api/v1/ (default 127.0.0.1:8080). Settings come from the\n"
 	 "flags, then KIJUN_* environment variables, then the config file (key = value lines).\n"
+	 "--server and KIJUN_SERVER are for the other commands; serve ignores them.\n"
 	 "With a certificate and key it speaks TLS 1.2 and 1.3 only and sends HSTS.\n"
 	 "SIGTERM or SIGINT stop it after the requests in hand are answered.\n"},
 	{"token",
 	 "usage: kijun token create [--user NAME] [--name NAME] [--scope read|write] [--days N] [--json]\n"
 	 "       kijun token list [--user NAME] [--json]\n"
-	 "       kijun token revoke ID\n\n"
+	 "       kijun token revoke ID [--json]\n\n"
 	 "create prints the token once, as the last word of its last line; only its digest is\n"
-	 "kept. Use it as KIJUN_TOKEN with --server, or as \"Authorization: Bearer TOKEN\".\n"},
+	 "kept. Use it as KIJUN_TOKEN with --server (or KIJUN_SERVER), or as \"Authorization:\n"
+	 "Bearer TOKEN\". Through a server, create and list without --user mean your own tokens.\n"},
 	{"user",
 	 "usage: kijun user add --name NAME --org CODE --role ROLE [--display-name TEXT] [--password-stdin] [--json]\n"
 	 "       kijun user list [--org CODE] [--json]\n"
 	 "       kijun user show|disable|enable NAME [--json]\n"
 	 "       kijun user passwd NAME [--password-stdin]\n"
-	 "       kijun user engage NAME --org CODE --from DATE --to DATE\n\n"
+	 "       kijun user engage NAME --org CODE --from DATE --to DATE [--json]\n\n"
 	 "ROLE is centre_admin, centre_analyst, org_admin, unit_officer, staff or external_auditor.\n"
 	 "Without --password-stdin a random password is made and shown once. engage lets an\n"
-	 "external auditor read an organisation and its subtree for a period.\n"},
+	 "external auditor read an organisation and its subtree for a period. passwd works on the\n"
+	 "database only (the API changes only one's own password): not with --server.\n"},
 	{"version", "usage: kijun version\n"},
 };
 

@@ -1,10 +1,11 @@
 /*
  * main.c: the `kijun` command: global options, then one subcommand from a sorted table.
  *
- *   kijun [--db DSN] COMMAND [ARGS]
+ *   kijun [--db DSN] [--server URL] COMMAND [ARGS]
  *
- * The database is --db, else $KIJUN_DB, else sqlite:kijun.db. Exit status: 0 success,
- * 1 failure, 2 usage.
+ * The database is --db, else $KIJUN_DB, else sqlite:kijun.db. With --server (else
+ * $KIJUN_SERVER) the commands go to the API of a kijun server instead, with the token in
+ * $KIJUN_TOKEN, and print the same. Exit status: 0 success, 1 failure, 2 usage.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ static const struct command commands[] = {
 	{"db", cmd_db, "apply migrations, show the schema version"},
 	{"help", cmd_help, "show help for a command"},
 	{"init", cmd_init, "create a database (with --demo: the demo government and standard)"},
+	{"login", cmd_login, "log in to a server and print export KIJUN_TOKEN=... for eval"},
 	{"org", cmd_org, "organisations: add, list, show, move, rename, abolish"},
 	{"serve", cmd_serve, "run the HTTP API server"},
 	{"standard", cmd_standard, "the unified standard: import, list, show, diff, export"},
@@ -41,13 +43,18 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: kijun [--db DSN] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: kijun [--db DSN] [--server URL] COMMAND [ARGS]\n\n"
 		   "kijun runs a government's information-security baseline.\n\n"
 		   "commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nThe database is --db DSN, else $KIJUN_DB, else sqlite:kijun.db.\n"
-		   "DSN: sqlite:PATH or postgresql://USER@HOST:PORT/NAME.\n"
+		   "DSN: sqlite:PATH or postgresql://USER@HOST:PORT/NAME.\n\n"
+		   "With --server URL, else $KIJUN_SERVER, the commands work through the API of a kijun\n"
+		   "server (http://HOST:PORT or https://HOST:PORT) with the same output and exit codes.\n"
+		   "They authenticate with the API token in $KIJUN_TOKEN (see kijun help token), or log\n"
+		   "in first: eval \"$(kijun --server URL login NAME)\". init, db, user passwd and\n"
+		   "standard import --check work on the database only; serve ignores --server.\n\n"
 		   "See kijun help COMMAND.\n");
 }
 
@@ -94,12 +101,25 @@ main(int argc, char **argv)
 	c.ctx.progress = cli_progress;
 	env = getenv("KIJUN_DB");
 	c.dsn = env != NULL && *env != '\0' ? env : "sqlite:kijun.db";
+	env = getenv("KIJUN_SERVER");
+	if (env != NULL && *env != '\0') {
+		c.server = env;
+		c.server_from_env = 1;
+	}
 	while (a < argc && strncmp(argv[a], "--", 2) == 0) {
 		if (strcmp(argv[a], "--db") == 0 && a + 1 < argc) {
 			c.dsn = argv[a + 1];
 			a += 2;
 		} else if (strncmp(argv[a], "--db=", 5) == 0) {
 			c.dsn = argv[a] + 5;
+			a++;
+		} else if (strcmp(argv[a], "--server") == 0 && a + 1 < argc) {
+			c.server = argv[a + 1];
+			c.server_from_env = 0;
+			a += 2;
+		} else if (strncmp(argv[a], "--server=", 9) == 0) {
+			c.server = argv[a] + 9;
+			c.server_from_env = 0;
 			a++;
 		} else if (strcmp(argv[a], "--help") == 0) {
 			usage(stdout);
@@ -118,8 +138,15 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, argv[a]) == 0) {
+			int rc;
+
 			c.cmd = commands[i].name;
-			return commands[i].fn(&c, argc - a - 1, argv + a + 1);
+			/* The server is the API to call; for the server itself it means nothing. */
+			if (commands[i].fn == cmd_serve)
+				c.server = NULL;
+			rc = commands[i].fn(&c, argc - a - 1, argv + a + 1);
+			cli_remote_close(&c);
+			return rc;
 		}
 	}
 	fprintf(stderr, "kijun: no command \"%s\"\n", argv[a]);
