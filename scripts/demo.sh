@@ -14,37 +14,28 @@ unset KIJUN_SERVER
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
-step "$KIJUN" init --demo
+# The demo: the government, both editions, and its activity: accounts for every role
+# (passwords made now, for this database only), policies, two years of self-inspection.
+CRED="$DIR/credentials.txt"
+umask 077
+printf '\n\033[1m$ %s\033[0m\n' "$KIJUN init --demo"
+"$KIJUN" init --demo --json > "$DIR/init.json"
+jq -r '.accounts[] | "\(.name)\t\(.role)\t\(.org)\t\(.password)"' "$DIR/init.json" | \
+  awk -F'\t' '{ printf "%-16s %-18s %-10s %s\n", $1, $2, $3, $4 }' > "$CRED"
+rm -f "$DIR/init.json"
+echo "demo loaded: $(wc -l < "$CRED") accounts; passwords in $CRED"
+
 step "$KIJUN" standard list
 step "$KIJUN" org list MHA
 step "$KIJUN" org show NISC
 step "$KIJUN" standard show demo-fy2025 2.1.1 --lang en
 step "$KIJUN" standard diff demo-fy2023 demo-fy2025 --brief
-
-# One account per role. The passwords are made now, for this database only.
-CRED="$DIR/credentials.txt"
-umask 077
-: > "$CRED"
-add() { # NAME ROLE ORG
-  local pw
-  pw=$("$KIJUN" user add --name "$1" --role "$2" --org "$3" | awk '/shown once/ {print $NF}')
-  printf '%-16s %-18s %-10s %s\n' "$1" "$2" "$3" "$pw" >> "$CRED"
-}
-add centre-admin centre_admin NCO
-add analyst centre_analyst NCO
-add mha-ciso org_admin MHA
-add mha-officer unit_officer MHA-GA
-add mha-staff staff MHA-GA-IT
-add ag01-ciso org_admin AG01
-add auditor external_auditor NCO
-"$KIJUN" user engage auditor --org MHA --from 2025-04-01 --to 2026-03-31 >/dev/null
-
 ADMIN_PW=$(awk '$1 == "centre-admin" {print $4}' "$CRED")
 URL="http://$LISTEN"
 cat <<MSG
 
-Demo accounts (also in $CRED):
-$(printf '  %-16s %-18s %-10s %s\n' NAME ROLE ORG PASSWORD; sed 's/^/  /' "$CRED")
+Demo accounts (all of them in $CRED):
+$(printf '  %-16s %-18s %-10s %s\n' NAME ROLE ORG PASSWORD; grep -E '^(centre-admin|analyst|auditor|mha-ciso|mha-officer|mha-staff|ag01-ciso) ' "$CRED" | sed 's/^/  /')
 
 The API is at $URL/api/v1/ (its description: $URL/api/v1/openapi.json). With curl:
   curl -c /tmp/kijun.cookies -H 'Content-Type: application/json' \\

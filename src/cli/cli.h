@@ -94,6 +94,8 @@ struct cli_call {
 	const char *csrf;	/* the session's CSRF token */
 	int anonymous;		/* send no credentials at all (POST /api/v1/session) */
 	const char *body_name;	/* the server's messages say "body"; say this instead (a file) */
+	const char *content_type;	/* of the body; NULL: application/json */
+	struct kj_buf *raw_out;	/* when set, a 2xx reply's bytes go here and *out stays NULL */
 	/* Filled in by cli_request. */
 	long status;
 	char etag[64];
@@ -128,7 +130,9 @@ int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_db(struct cli *c, int argc, char **argv);
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_login(struct cli *c, int argc, char **argv);
+int cmd_inspect(struct cli *c, int argc, char **argv);
 int cmd_org(struct cli *c, int argc, char **argv);
+int cmd_policy(struct cli *c, int argc, char **argv);
 int cmd_standard(struct cli *c, int argc, char **argv);
 int cmd_token(struct cli *c, int argc, char **argv);
 int cmd_user(struct cli *c, int argc, char **argv);

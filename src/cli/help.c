@@ -25,10 +25,12 @@ static const struct {
 	 "--server.\n"},
 	{"help", "usage: kijun help [COMMAND]\n"},
 	{"init",
-	 "usage: kijun init [--demo] [--json]\n\n"
-	 "Creates the database (or brings its schema up to date). With --demo, loads the demo\n"
-	 "government and the FY2023 and FY2025 demo editions of the standard; the database must\n"
-	 "be empty. Works on the database only: not with --server.\n"},
+	 "usage: kijun init [--demo [--demo-parts government,standard,activity]] [--json]\n\n"
+	 "Creates the database (or brings its schema up to date). With --demo, loads the demo:\n"
+	 "the government, the FY2023 and FY2025 demo editions of the standard, and the activity\n"
+	 "(accounts for every role with passwords made now and shown once, policies, two fiscal\n"
+	 "years of self-inspection); --demo-parts loads some of them. The database must be empty.\n"
+	 "Works on the database only: not with --server.\n"},
 	{"login",
 	 "usage: kijun --server URL login NAME [--password-stdin] [--scope read|write] [--days N]\n"
 	 "                                   [--name TOKEN-NAME]\n\n"
@@ -87,6 +89,40 @@ static const struct {
 	 "Without --password-stdin a random password is made and shown once. engage lets an\n"
 	 "external auditor read an organisation and its subtree for a period. passwd works on the\n"
 	 "database only (the API changes only one's own password): not with --server.\n"},
+	{"policy",
+	 "usage: kijun policy list ORG [--json]\n"
+	 "       kijun policy add ORG --code CODE --kind standard|rules|procedure --title-ja T --title-en T\n"
+	 "       kijun policy version ORG DOC FILE.json\n"
+	 "       kijun policy show ORG DOC VERSION [--json]\n"
+	 "       kijun policy approve|enforce ORG DOC VERSION [--date DATE]\n"
+	 "       kijun policy review ORG [--edition E] [--json]\n"
+	 "       kijun policy review --all --edition E [--json]\n\n"
+	 "An organisation's policy documents are versions of clauses, each mapped to requirements\n"
+	 "of an edition: adopted, stricter, alternative or not_applicable (the last two with a\n"
+	 "justification). FILE.json is {\"edition\": E, \"clauses\": [{\"number\", \"title\",\n"
+	 "\"text_ja\", \"text_en\", \"mappings\": [{\"requirement\", \"status\", \"justification\"}]}]}.\n"
+	 "A draft is approved by the organisation's CISO (not its author), then comes into force.\n"
+	 "review lists requirements no clause in force covers, mappings a newer edition changed,\n"
+	 "and exceptions without a reason; --all gives the table for every organisation.\n"},
+	{"inspect",
+	 "usage: kijun inspect list [--org ORG] [--fy YEAR] [--json]\n"
+	 "       kijun inspect create --code C --org ORG --title-ja T --title-en T --edition E --opens DATE --due DATE\n"
+	 "                            [--select JSON|@FILE] [--scale JSON|@FILE]\n"
+	 "       kijun inspect show|open|close|mandate CAMPAIGN\n"
+	 "       kijun inspect assign CAMPAIGN --user NAME [--unit ORG] [--role ROLE] [--due DATE]\n"
+	 "       kijun inspect checklists | checklist ID | answer ID REQUIREMENT VALUE [--comment T]\n"
+	 "       kijun inspect submit ID | reopen ID\n"
+	 "       kijun inspect results CAMPAIGN [--by item|requirement|unit|org|role] [--under ORG]\n"
+	 "       kijun inspect overdue CAMPAIGN\n"
+	 "       kijun inspect import CAMPAIGN FILE.csv\n"
+	 "       kijun inspect export --format csv|xlsx|oscal CAMPAIGN [--out FILE]\n"
+	 "       kijun inspect note CAMPAIGN --org ORG --kind analysis|instruction --text T [--requirement N] [--due D]\n"
+	 "       kijun inspect notes CAMPAIGN | done NOTE\n\n"
+	 "--select chooses the requirements: {\"parts\": [...], \"chapters\": [...], \"numbers\": [...],\n"
+	 "\"level\": L, \"role\": R, \"low_from\": CAMPAIGN, \"low_below\": 0.8}. The default scale is\n"
+	 "implemented, partial, not_implemented, not_applicable. The CSV import takes the header\n"
+	 "checklist,item,value[,comment] and is all or nothing, naming every bad row and column.\n"
+	 "A campaign of the centre can be mandated to every ministry and agency.\n"},
 	{"version", "usage: kijun version\n"},
 };
 

@@ -229,7 +229,7 @@ cli_request(struct cli *c, struct cli_call *call, json_t **out)
 	hok = add_header(&hdrs, "Accept", "application/json") == 0 && add_header(&hdrs, "Expect", "") == 0;
 	/* "Expect:" with nothing after it: curl's way to send no Expect header. */
 	if (hok && call->body != NULL)
-		hok = add_header(&hdrs, "Content-Type", "application/json") == 0;
+		hok = add_header(&hdrs, "Content-Type", call->content_type ? call->content_type : "application/json") == 0;
 	if (hok && call->if_match != NULL)
 		hok = add_header(&hdrs, "If-Match", call->if_match) == 0;
 	if (hok && tok != NULL) {
@@ -293,6 +293,11 @@ cli_request(struct cli *c, struct cli_call *call, json_t **out)
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &call->status);
+	if (call->raw_out != NULL && call->status >= 200 && call->status < 300) {
+		kj_buf_append(call->raw_out, body.data ? body.data : "", body.len);
+		rc = kj_buf_failed(call->raw_out) ? 1 : 0;
+		goto out;
+	}
 	if (body.len > 0)
 		j = json_loadb(body.data, body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (call->status >= 200 && call->status < 300) {

@@ -102,7 +102,7 @@ export async function startServer(dsn, { args = [], env = {} } = {}) {
  * MHA-GA-IT (a division), AG01 (an agency MHA supervises), MPF (another ministry).
  */
 export function demoGovernment(dsn) {
-  kijunOk(dsn, ['init', '--demo']);
+  kijunOk(dsn, ['init', '--demo', '--demo-parts', 'government,standard']);
   const plan = [
     ['centre-admin', 'centre_admin', 'NCO'],
     ['centre-analyst', 'centre_analyst', 'NCO'],
