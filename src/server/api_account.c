@@ -66,6 +66,14 @@ api_user_create(struct kj_req *rq)
 
 	if (j == NULL)
 		return;
+	/* A password that is not a string must not fall through to "make one up", nor a
+	 * display name to "use the name". */
+	if ((json_object_get(j, "display_name") && !json_is_string(json_object_get(j, "display_name"))) ||
+	    (json_object_get(j, "password") && !json_is_string(json_object_get(j, "password")))) {
+		json_decref(j);
+		kj_reply_error(rq, KJ_ERR_INVALID, "body: display_name and password, when given, are strings");
+		return;
+	}
 	memset(&in, 0, sizeof(in));
 	in.name = json_string_value(json_object_get(j, "name"));
 	in.org = json_string_value(json_object_get(j, "org"));
@@ -182,9 +190,18 @@ api_token_create(struct kj_req *rq)
 	else if ((j = kj_req_json(rq, allowed)) == NULL)
 		return;
 	days = json_object_get(j, "days");
-	if (days != NULL && !json_is_integer(days)) {
+	/* Checked here, before the cast to int: 4294967297 days would otherwise become 1. */
+	if (days != NULL && (!json_is_integer(days) || json_integer_value(days) < 1 || json_integer_value(days) > 366)) {
 		json_decref(j);
 		kj_reply_error(rq, KJ_ERR_INVALID, "days: expected a whole number from 1 to 366");
+		return;
+	}
+	/* A scope of 5 must not quietly become the default, write; nor a user of 5 the caller. */
+	if ((json_object_get(j, "user") && !json_is_string(json_object_get(j, "user"))) ||
+	    (json_object_get(j, "name") && !json_is_string(json_object_get(j, "name"))) ||
+	    (json_object_get(j, "scope") && !json_is_string(json_object_get(j, "scope")))) {
+		json_decref(j);
+		kj_reply_error(rq, KJ_ERR_INVALID, "body: user, name and scope, when given, are strings");
 		return;
 	}
 	r = kj_token_create(&rq->ctx, json_string_value(json_object_get(j, "user")),

@@ -29,6 +29,37 @@ one_record(void *arg, const struct kj_audit_record *rec)
 	return 0;
 }
 
+/* since and until are compared with the stored times as text, so anything but a date or a
+ * UTC time in the stored form (2025-07-01T09:30:00Z) would match all or nothing without a
+ * word: refuse it instead. */
+static int
+time_valid(const char *s)
+{
+	static const int max[] = {23, 59, 59};
+	char date[11];
+	int i;
+
+	if (s == NULL)
+		return 1;
+	if (strlen(s) != 10 && strlen(s) != 20)
+		return 0;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	if (!kj_date_valid(date))
+		return 0;
+	if (s[10] == '\0')
+		return 1;
+	if (s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+		return 0;
+	for (i = 0; i < 3; i++) {
+		const char *p = s + 11 + 3 * i;
+
+		if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9' || (p[0] - '0') * 10 + (p[1] - '0') > max[i])
+			return 0;
+	}
+	return 1;
+}
+
 void
 api_audit_list(struct kj_req *rq)
 {
@@ -50,6 +81,12 @@ api_audit_list(struct kj_req *rq)
 	f.entity = kj_req_query(rq, "entity");
 	f.since = kj_req_query(rq, "since");
 	f.until = kj_req_query(rq, "until");
+	if (!time_valid(f.since) || !time_valid(f.until)) {
+		kj_reply_error(rq, KJ_ERR_INVALID, !time_valid(f.since) ?
+			       "since: expected a date YYYY-MM-DD or a UTC time YYYY-MM-DDTHH:MM:SSZ" :
+			       "until: expected a date YYYY-MM-DD or a UTC time YYYY-MM-DDTHH:MM:SSZ");
+		return;
+	}
 	f.limit = as.limit + 1;
 	as.items = json_array();
 	if ((r = kj_auditlog_list(&rq->ctx, &f, one_record, &as)) != KJ_OK) {

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,14 @@
 #include "server.h"
 
 #define COOKIE "kijun_session"
+#define STOP_WAIT_MS 10000	/* how long a stop waits for the requests in hand */
+
+/* Requests begun and not yet completed, and whether a stop has begun: kj_server_stop waits
+ * for the first to reach zero, so that every request in hand gets its reply. A request
+ * counts itself in before it looks at stopping, and the stop sets stopping before it
+ * counts: so each request is either waited for or sees the stop and changes nothing. */
+static atomic_int in_flight;
+static atomic_int stopping;
 
 /* The DSN for the log: a password in it is not shown. */
 static const char *
@@ -253,16 +262,73 @@ status_of(kj_err e)
 	}
 }
 
+/* message, with every byte that is not part of valid UTF-8 replaced by U+FFFD. Messages
+ * quote what the client sent ("no account \"...\""), and jansson refuses invalid UTF-8:
+ * without this, a name of stray bytes turned a 404 into a 503 "out of memory". */
+static const char *
+utf8_clean(const char *message, char *out, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)message;
+	size_t o = 0;
+
+	if (kj_utf8_valid(message, strlen(message)))
+		return message;
+	while (*s != '\0' && o + 4 < size) {
+		size_t n = *s < 0x80 ? 1 : *s >= 0xc2 && *s <= 0xdf ? 2 : *s >= 0xe0 && *s <= 0xef ? 3
+			 : *s >= 0xf0 && *s <= 0xf4 ? 4 : 0;
+
+		if (n > 0 && strnlen((const char *)s, n) == n && kj_utf8_valid((const char *)s, n)) {
+			memcpy(out + o, s, n);
+			o += n;
+			s += n;
+		} else {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			s++;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* s for a log line: control bytes (a decoded %0a in the path, say) shown as \xNN, so that
+ * a request cannot write lines of its own into the log. Truncated to fit out. */
+static const char *
+log_safe(const char *s, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(out + o, size - o, "\\x%02x", c);
+			o += 4;
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void
 kj_reply_error(struct kj_req *rq, kj_err e, const char *message)
 {
 	int status = status_of(e);
 	const char *name = kj_err_name(e);
+	char clean[3 * sizeof(rq->ctx.msg) + 4];
 
+	if (message != NULL)
+		message = utf8_clean(message, clean, sizeof(clean));
 	if (status >= 500) {
 		/* The detail is for the operator, not the client. */
-		if (message != NULL && *message != '\0')
-			fprintf(stderr, "kijun serve: %s %s: %s: %s\n", rq->method, rq->path, name, message);
+		if (message != NULL && *message != '\0') {
+			char m[64], p[1024], d[3 * sizeof(rq->ctx.msg) + 4];
+
+			fprintf(stderr, "kijun serve: %s %s: %s: %s\n", log_safe(rq->method, m, sizeof(m)),
+				log_safe(rq->path, p, sizeof(p)), name, log_safe(message, d, sizeof(d)));
+		}
 		message = status == 503 ? "the server is short of memory; try again" : "internal error";
 	}
 	kj_reply_json(rq, status, json_pack("{s:s, s:s}", "error", name, "message", message ? message : name));
@@ -366,6 +432,9 @@ kj_cursor_decode(const char *s, int64_t *out)
 			d = *s - 'a' + 10;
 		else
 			return -1;
+		/* Thirteen digits can pass INT64_MAX and wrap around to a small position. */
+		if (v > ((uint64_t)INT64_MAX - (uint64_t)d) / 36)
+			return -1;
 		v = v * 36 + (uint64_t)d;
 	}
 	if (v > INT64_MAX)
@@ -443,6 +512,7 @@ struct conn_state {
 	const struct kj_route *route;
 	char parambuf[512];
 	int allowed;		/* a route matched: 0 none, 1 path but not method, 2 both */
+	int late;		/* begun after the stop began: refused */
 	struct timespec start;
 };
 
@@ -536,6 +606,8 @@ add_headers(struct MHD_Response *resp, struct kj_req *rq)
 	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
 	if (rq->tls)
 		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+	if (atomic_load(&stopping))
+		MHD_add_response_header(resp, "Connection", "close");	/* no next request to wait for */
 	for (i = 0; i < rq->nheaders; i++)
 		MHD_add_response_header(resp, rq->headers[i][0], rq->headers[i][1]);
 }
@@ -558,8 +630,11 @@ send_reply(struct MHD_Connection *conn, struct conn_state *cs)
 	ret = MHD_queue_response(conn, (unsigned)rq->status, resp);
 	MHD_destroy_response(resp);
 	if (!rq->cfg->quiet) {
+		char m[64], p[1024];
+
 		clock_gettime(CLOCK_MONOTONIC, &end);
-		fprintf(stderr, "%s %s %s %d %.1fms\n", rq->address, rq->method, rq->path, rq->status,
+		fprintf(stderr, "%s %s %s %d %.1fms\n", rq->address, log_safe(rq->method, m, sizeof(m)),
+			log_safe(rq->path, p, sizeof(p)), rq->status,
 			(double)(end.tv_sec - cs->start.tv_sec) * 1e3 + (double)(end.tv_nsec - cs->start.tv_nsec) / 1e6);
 	}
 	return ret;
@@ -577,6 +652,68 @@ client_address(struct MHD_Connection *conn, char *out, size_t size)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out, (socklen_t)size);
 	else if (ci->client_addr->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out, (socklen_t)size);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes %XX in the path and the query as libmicrohttpd would, except %00. A decoded NUL
+ * ends the C string early, so "/api/v1/orgs/MHA%00.json" would be served as
+ * "/api/v1/orgs/MHA". Left as the three characters, it matches no route, code or name. */
+static size_t
+unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *r = s, *w = s;
+	int hi, lo;
+
+	(void)cls;
+	(void)conn;
+	while (*r != '\0') {
+		if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi * 16 + lo);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
+static enum MHD_Result
+arg_utf8(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	int *ok = cls;
+
+	(void)kind;
+	if (!kj_utf8_valid(key, strlen(key)) || (value != NULL && !kj_utf8_valid(value, strlen(value)))) {
+		*ok = 0;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* Path segments and query values reach the model as text, and PostgreSQL refuses text that
+ * is not UTF-8 with an error that would surface as a 500: refuse it here, as the client's
+ * mistake it is. */
+static int
+request_utf8(struct MHD_Connection *conn, const char *url)
+{
+	int ok = 1;
+
+	if (!kj_utf8_valid(url, strlen(url)))
+		return 0;
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, arg_utf8, &ok);
+	return ok;
 }
 
 static enum MHD_Result
@@ -598,6 +735,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		if (cs == NULL)
 			return MHD_NO;
 		*con_cls = cs;
+		atomic_fetch_add(&in_flight, 1);	/* on_completed takes it off */
+		cs->late = atomic_load(&stopping);
 		clock_gettime(CLOCK_MONOTONIC, &cs->start);
 		rq = &cs->rq;
 		kj_ctx_init(&rq->ctx);
@@ -627,8 +766,17 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 
 	/* The whole request is here. */
+	if (cs->late) {
+		kj_reply_json(rq, 503, json_pack("{s:s, s:s}", "error", "unavailable", "message",
+						 "the server is stopping; send the request again"));
+		return send_reply(conn, cs);
+	}
 	if (kj_buf_failed(&rq->body)) {
 		kj_reply_error(rq, KJ_ERR_TOO_LARGE, "body: larger than this route accepts");
+		return send_reply(conn, cs);
+	}
+	if (!request_utf8(conn, url)) {
+		kj_reply_error(rq, KJ_ERR_INVALID, "path or query: not valid UTF-8 (percent-encode UTF-8 bytes)");
 		return send_reply(conn, cs);
 	}
 	if (cs->allowed == 0) {
@@ -668,6 +816,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_Re
 	sodium_memzero(cs->rq.csrf, sizeof(cs->rq.csrf));
 	free(cs);
 	*con_cls = NULL;
+	atomic_fetch_sub(&in_flight, 1);
 }
 
 static kj_err
@@ -761,6 +910,7 @@ kj_server_start(struct kj_ctx *ctx, const struct kj_server_config *cfg, struct k
 				     MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
 				     MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 				     MHD_OPTION_END);
@@ -773,6 +923,7 @@ kj_server_start(struct kj_ctx *ctx, const struct kj_server_config *cfg, struct k
 				     MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 				     MHD_OPTION_END);
 	if (key != NULL) {
 		sodium_memzero(key, strlen(key));
@@ -803,8 +954,17 @@ kj_server_stop(struct kj_server *srv)
 	if (d == NULL)
 		return;
 	/* Stop accepting, let the workers finish what they hold, then close. Every reply
-	 * was sent after its transaction committed, so nothing acknowledged is lost. */
+	 * was sent after its transaction committed, so nothing acknowledged is lost. And a
+	 * change committed but never acknowledged would look failed to its client, who might
+	 * make it again: so wait (bounded, lest a stuck client hold the stop up) until the
+	 * requests in hand have had their replies sent. MHD_stop_daemon alone cuts them off. */
 	MHD_quiesce_daemon(d);
+	atomic_store(&stopping, 1);
+	for (i = 0; i < STOP_WAIT_MS / 10 && atomic_load(&in_flight) > 0; i++) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
+	}
 	MHD_stop_daemon(d);
 	pthread_mutex_lock(&dbs_lock);
 	for (i = 0; i < ndbs; i++)

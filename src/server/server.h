@@ -37,6 +37,15 @@ void kj_server_defaults(struct kj_server_config *cfg);
 kj_err kj_server_config_file(struct kj_ctx *ctx, const char *path, struct kj_server_config *cfg,
 			     const unsigned char *set);
 
+struct kj_server;
+
+/* Starts serving in background threads (cfg must outlive the server). listen may name
+ * port 0 for any free port; kj_server_port tells which. */
+kj_err kj_server_start(struct kj_ctx *ctx, const struct kj_server_config *cfg, struct kj_server **out);
+unsigned kj_server_port(struct kj_server *srv);
+/* Stops accepting, finishes the requests in hand, and closes the database connections. */
+void kj_server_stop(struct kj_server *srv);
+
 /* Runs the server until SIGTERM or SIGINT. Prints the address it listens on to stdout
  * once it accepts connections. Returns KJ_OK after a clean stop. */
 kj_err kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg);

@@ -246,6 +246,9 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 		*report_out = NULL;
 	if (ctx->who.read_only)
 		return kj_failf(ctx, KJ_ERR_DENIED, "not allowed with a read-only token");
+	if (ctx->who.role != KJ_ROLE_LOCAL_ADMIN && ctx->who.role != KJ_ROLE_CENTRE_ADMIN &&
+	    ctx->who.role != KJ_ROLE_ORG_ADMIN && ctx->who.role != KJ_ROLE_UNIT_OFFICER)
+		return kj_failf(ctx, KJ_ERR_DENIED, "not allowed: answers are imported by officers");
 
 	/* The campaign, its scale, items and checklists. */
 	r = kj_db_prepare(ctx, "SELECT id, status, scale, org_id FROM campaign WHERE code = ?", &st);
@@ -336,6 +339,27 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 	st = NULL;
 	if (r != KJ_OK)
 		goto out;
+
+	/* Who may answer for which unit is settled before the load starts: on PostgreSQL
+	 * no other statement can run while COPY is open. */
+	for (i = 0; i < ncl; i++) {
+		char key[24];
+		char *k;
+		int ok;
+
+		snprintf(key, sizeof(key), "%" PRId64, cls[i].org_id);
+		if (kj_strmap_get(&allowed, key) >= 0)
+			continue;
+		ok = kj_access_require(ctx, KJ_PERM_INSPECTION_MANAGE, cls[i].org_id) == KJ_OK;
+		if ((k = strdup(key)) == NULL || kj_strmap_put(&allowed, k, ok) < 0 ||
+		    (orgkeys = realloc(orgkeys, (norgk + 1) * sizeof(*orgkeys))) == NULL) {
+			free(k);
+			r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		orgkeys[norgk++] = k;
+	}
+	kj_ctx_clear(ctx);
 
 	c = calloc(1, sizeof(*c));
 	f = malloc(4 * sizeof(*f));
@@ -434,23 +458,6 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 			char key[24];
 
 			snprintf(key, sizeof(key), "%" PRId64, cl->org_id);
-			if (kj_strmap_get(&allowed, key) < 0) {
-				int ok = kj_access_require(ctx, KJ_PERM_INSPECTION_MANAGE, cl->org_id) == KJ_OK;
-				char *k = strdup(key);
-
-				if (k == NULL || kj_strmap_put(&allowed, k, ok) < 0) {
-					free(k);
-					r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
-					goto out;
-				}
-				orgkeys = realloc(orgkeys, (norgk + 1) * sizeof(*orgkeys));
-				if (orgkeys == NULL) {
-					free(k);
-					r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
-					goto out;
-				}
-				orgkeys[norgk++] = k;
-			}
 			if (kj_strmap_get(&allowed, key) != 1) {
 				report_add(&rp, c->line, "checklist", "not allowed to answer for this checklist's unit");
 				continue;

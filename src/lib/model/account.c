@@ -287,7 +287,10 @@ kj_user_list(struct kj_ctx *ctx, const char *org, const char *after, int limit,
 		return r;
 	if (ctx->who.role == KJ_ROLE_STAFF || ctx->who.role == KJ_ROLE_UNIT_OFFICER ||
 	    ctx->who.role == KJ_ROLE_EXTERNAL_AUDITOR) {
-		/* These roles see their own account only. */
+		/* These roles see their own account only; an organisation out of scope is
+		 * still not found. */
+		if (org != NULL && (r = kj_org_get(ctx, org, &within)) != KJ_OK)
+			return r;
 		if ((r = user_by(ctx, "WHERE u.id = ?", NULL, ctx->who.user_id, &u)) != KJ_OK)
 			return r;
 		if ((after == NULL || strcmp(u.name, after) > 0) && limit > 0)
@@ -371,6 +374,19 @@ kj_user_update(struct kj_ctx *ctx, const char *name, int64_t version, const char
 	if (!role_assignable(ctx, u.role) || (role != NULL && !role_assignable(ctx, nrole))) {
 		r = kj_failf(ctx, KJ_ERR_DENIED, "not allowed to change this account's role or state");
 		goto out;
+	}
+	if ((nrole == KJ_ROLE_CENTRE_ADMIN || nrole == KJ_ROLE_CENTRE_ANALYST) && role != NULL) {
+		struct kj_org o;
+		struct kj_principal saved = ctx->who;
+
+		/* The centre's roles belong to accounts of the centre, as at creation. */
+		ctx->who.role = KJ_ROLE_LOCAL_ADMIN;
+		r = kj_org_get(ctx, u.org_code, &o);
+		ctx->who = saved;
+		if (r == KJ_OK && strcmp(o.kind, "centre") != 0)
+			r = kj_failf(ctx, KJ_ERR_INVALID, "role: %s belongs to the centre, and %s is a %s", role, o.code, o.kind);
+		if (r != KJ_OK)
+			goto out;
 	}
 	if (version != 0 && version != u.version) {
 		r = kj_failf(ctx, KJ_ERR_CONFLICT, "the account changed since version %" PRId64

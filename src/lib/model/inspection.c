@@ -153,12 +153,26 @@ takes_part(struct kj_ctx *ctx, int64_t org_id)
 {
 	struct kj_ctx within = *ctx;
 
-	if (ctx->who.org_id == 0)
+	/* Only the organisation's own people take part; an auditor reads by engagement. */
+	if (ctx->who.org_id == 0 || (ctx->who.role != KJ_ROLE_ORG_ADMIN && ctx->who.role != KJ_ROLE_UNIT_OFFICER &&
+				     ctx->who.role != KJ_ROLE_STAFF))
 		return 0;
 	within.who.role = KJ_ROLE_ORG_ADMIN;
 	within.who.org_id = org_id;
 	within.who.read_only = 0;
 	return kj_access_org_visible(&within, ctx->who.org_id);
+}
+
+/* Managing a campaign of org_id: someone who can see the campaign because their unit takes
+ * part, but may not manage it, is refused rather than told it does not exist. */
+static kj_err
+require_manage(struct kj_ctx *ctx, int64_t org_id)
+{
+	kj_err r = kj_access_require(ctx, KJ_PERM_INSPECTION_MANAGE, org_id);
+
+	if (r == KJ_ERR_NOT_FOUND && takes_part(ctx, org_id))
+		return kj_failf(ctx, KJ_ERR_DENIED, "not allowed to manage this campaign");
+	return r;
 }
 
 struct campaign {
@@ -472,7 +486,7 @@ kj_campaign_mandate(struct kj_ctx *ctx, const char *code, const char *const *kin
 		r = kj_failf(ctx, KJ_ERR_INVALID, "only a campaign of the centre can be mandated to other organisations");
 		goto out;
 	}
-	if ((r = kj_access_require(ctx, KJ_PERM_INSPECTION_MANAGE, centre.id)) != KJ_OK ||
+	if ((r = require_manage(ctx, centre.id)) != KJ_OK ||
 	    (r = kj_access_require(ctx, KJ_PERM_ORG_TOP, 0)) != KJ_OK)
 		goto out;
 	if ((r = kj_org_list(ctx, NULL, 0, &l)) != KJ_OK)
@@ -526,7 +540,7 @@ kj_campaign_set_status(struct kj_ctx *ctx, const char *code, const char *status)
 	if ((r = campaign_by_code(ctx, code, &c)) != KJ_OK)
 		return r;
 	json_decref(c.scale);
-	if ((r = kj_access_require(ctx, KJ_PERM_INSPECTION_MANAGE, c.org_id)) != KJ_OK)
+	if ((r = require_manage(ctx, c.org_id)) != KJ_OK)
 		return r;
 	if (!((strcmp(c.status, "draft") == 0 && strcmp(status, "open") == 0) ||
 	      (strcmp(c.status, "open") == 0 && strcmp(status, "closed") == 0)))
