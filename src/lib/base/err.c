@@ -69,6 +69,7 @@ kj_failf_prefix(struct kj_ctx *ctx, kj_err e, const char *fmt, ...)
 {
 	char prefix[512], old[sizeof(ctx->msg)];
 	va_list ap;
+	size_t n;
 
 	memcpy(old, ctx->msg, sizeof(old));
 	old[sizeof(old) - 1] = '\0';
@@ -76,11 +77,20 @@ kj_failf_prefix(struct kj_ctx *ctx, kj_err e, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	/* Truncation is fine here: the message is for people and stays bounded. */
-	ctx->msg[0] = '\0';
-	strncat(ctx->msg, prefix, sizeof(ctx->msg) - 1);
-	if (old[0] != '\0') {
-		strncat(ctx->msg, ": ", sizeof(ctx->msg) - 1 - strlen(ctx->msg));
-		strncat(ctx->msg, old, sizeof(ctx->msg) - 1 - strlen(ctx->msg));
+	n = strlen(prefix);
+	if (n >= sizeof(ctx->msg))
+		n = sizeof(ctx->msg) - 1;
+	memcpy(ctx->msg, prefix, n);
+	ctx->msg[n] = '\0';
+	if (old[0] != '\0' && n + 2 < sizeof(ctx->msg)) {
+		size_t rest = strlen(old);
+
+		memcpy(ctx->msg + n, ": ", 2);
+		n += 2;
+		if (rest > sizeof(ctx->msg) - 1 - n)
+			rest = sizeof(ctx->msg) - 1 - n;
+		memcpy(ctx->msg + n, old, rest);
+		ctx->msg[n + rest] = '\0';
 	}
 	kj_utf8_repair(ctx->msg);
 	ctx->err = e;
