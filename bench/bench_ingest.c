@@ -58,6 +58,7 @@
 #include <sqlite3.h>
 
 #include "base/embedded.h"
+#include "base/buf.h"
 #include "base/util.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -285,8 +286,13 @@ import_in_child(const char *dir, struct child_result *res)
 	if (r != KJ_OK) {
 		char *rep = report != NULL ? json_dumps(report, JSON_COMPACT) : NULL;
 
-		snprintf(res->msg, sizeof(res->msg), "import: %s%s%.600s", ctx.msg, rep ? "; report: " : "",
-			 rep ? rep : "");
+		struct kj_buf m;
+
+		/* Bounded by res->msg; a long report is cut. */
+		kj_buf_init(&m, 0);
+		kj_buf_printf(&m, "import: %s%s%s", ctx.msg, rep ? "; report: " : "", rep ? rep : "");
+		kj_strlcpy(res->msg, kj_buf_cstr(&m), sizeof(res->msg));
+		kj_buf_free(&m);
 		free(rep);
 		json_decref(report);
 		kj_db_close(db);

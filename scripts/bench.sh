@@ -16,4 +16,6 @@ for b in "$BUILD"/bench_*; do
   echo "== $(basename "$b")"
   "$b" || echo "(benchmark $(basename "$b") failed)"
 done
+echo "== bench_server.sh"
+bash bench/bench_server.sh "$BUILD" || echo "(benchmark bench_server.sh failed)"
 exit 0
