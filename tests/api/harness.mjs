@@ -88,8 +88,13 @@ export async function startServer(dsn, { args = [], env = {} } = {}) {
     proc,
     stderr: () => stderr,
     stop: (signal = 'SIGTERM') => new Promise((resolve) => {
-      if (proc.exitCode !== null) { resolve(proc.exitCode); return; }
-      proc.once('exit', (code, sig) => resolve(code ?? sig));
+      const done = (code) => {
+        // A server that did not stop cleanly says why on its stderr: show it.
+        if (code !== 0) process.stderr.write(`kijun serve exited ${code}:\n${stderr}\n`);
+        resolve(code);
+      };
+      if (proc.exitCode !== null) { done(proc.exitCode); return; }
+      proc.once('exit', (code, sig) => done(code ?? sig));
       proc.kill(signal);
     }),
   };

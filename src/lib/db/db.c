@@ -12,6 +12,8 @@
 #include "../base/buf.h"
 #include "../base/util.h"
 
+static void cache_free(struct kj_db *db);
+
 kj_err
 kj_db_open(struct kj_ctx *ctx, const char *dsn, struct kj_db **out)
 {
@@ -43,8 +45,10 @@ kj_db_open(struct kj_ctx *ctx, const char *dsn, struct kj_db **out)
 void
 kj_db_close(struct kj_db *db)
 {
-	if (db != NULL)
-		db->ops->close(db);
+	if (db == NULL)
+		return;
+	cache_free(db);
+	db->ops->close(db);
 }
 
 enum kj_db_kind
@@ -128,19 +132,81 @@ kj_db_exec(struct kj_ctx *ctx, const char *sql)
 	return ctx->db->ops->exec(ctx, ctx->db, sql);
 }
 
+static uint64_t
+sql_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
 kj_err
 kj_db_prepare(struct kj_ctx *ctx, const char *sql, struct kj_stmt **out)
 {
-	if (ctx->db == NULL)
+	struct kj_db *db = ctx->db;
+	uint64_t h;
+	kj_err r;
+	int i;
+
+	if (db == NULL)
 		return no_db(ctx);
-	return ctx->db->ops->prepare(ctx, ctx->db, sql, out);
+	h = sql_hash(sql);
+	for (i = 0; i < db->ncache; i++) {
+		struct kj_stmt_slot *c = &db->cache[i];
+
+		if (!c->in_use && c->hash == h && strcmp(c->sql, sql) == 0) {
+			db->ops->reset(c->st);
+			db->ops->clear(c->st);
+			c->in_use = 1;
+			*out = c->st;
+			return KJ_OK;
+		}
+	}
+	if ((r = db->ops->prepare(ctx, db, sql, out)) != KJ_OK)
+		return r;
+	(*out)->slot = -1;
+	/* The same SQL in use twice at once (a nested walk) gets a statement of its own. */
+	if (db->ncache < KJ_STMT_CACHE) {
+		struct kj_stmt_slot *c = &db->cache[db->ncache];
+
+		if ((c->sql = strdup(sql)) != NULL) {
+			c->hash = h;
+			c->st = *out;
+			c->in_use = 1;
+			(*out)->slot = db->ncache++;
+		}
+	}
+	return KJ_OK;
 }
 
 void
 kj_stmt_free(struct kj_stmt *st)
 {
-	if (st != NULL)
-		st->db->ops->stmt_free(st);
+	if (st == NULL)
+		return;
+	if (st->slot >= 0) {
+		/* Back to the cache: reset now, so that no lock or result is held. */
+		st->db->ops->reset(st);
+		st->db->cache[st->slot].in_use = 0;
+		return;
+	}
+	st->db->ops->stmt_free(st);
+}
+
+/* Finalizes every cached statement (before the connection closes). */
+static void
+cache_free(struct kj_db *db)
+{
+	int i;
+
+	for (i = 0; i < db->ncache; i++) {
+		db->cache[i].st->slot = -1;
+		db->ops->stmt_free(db->cache[i].st);
+		free(db->cache[i].sql);
+	}
+	db->ncache = 0;
 }
 
 kj_err

@@ -16,6 +16,8 @@ struct kj_db_ops {
 	kj_err (*bind_null)(struct kj_ctx *ctx, struct kj_stmt *st, int idx);
 	kj_err (*step)(struct kj_ctx *ctx, struct kj_stmt *st, int *row_out);
 	void (*reset)(struct kj_stmt *st);
+	/* Forgets the bindings (a cached statement handed out again starts clean). */
+	void (*clear)(struct kj_stmt *st);
 	int64_t (*col_int)(struct kj_stmt *st, int col);
 	const char *(*col_text)(struct kj_stmt *st, int col);
 	int (*col_null)(struct kj_stmt *st, int col);
@@ -27,6 +29,17 @@ struct kj_db_ops {
 	void (*close)(struct kj_db *db);
 };
 
+/* Prepared statements kept per connection, keyed by their SQL: a server answering the
+ * same requests prepares each statement once, not once per request. */
+#define KJ_STMT_CACHE 128
+
+struct kj_stmt_slot {
+	char *sql;
+	uint64_t hash;
+	struct kj_stmt *st;
+	int in_use;
+};
+
 /* Every backend's db and stmt structs start with these. */
 struct kj_db {
 	const struct kj_db_ops *ops;
@@ -34,10 +47,13 @@ struct kj_db {
 	int tx_depth;		/* nesting of kj_tx_begin */
 	int tx_failed;		/* an inner level ended with a failure */
 	char name[256];		/* DSN without secrets */
+	struct kj_stmt_slot cache[KJ_STMT_CACHE];
+	int ncache;
 };
 
 struct kj_stmt {
 	struct kj_db *db;
+	int slot;		/* index in db->cache, or -1 when not cached */
 };
 
 struct kj_bulk {

@@ -44,6 +44,7 @@
 struct pg_db {
 	struct kj_db base;
 	PGconn *conn;
+	unsigned nprepared;	/* names of server-side prepared statements: kj1, kj2, ... */
 };
 
 struct pg_stmt {
@@ -55,6 +56,7 @@ struct pg_stmt {
 	int nrows;
 	int row;		/* the current row, -1 before the first */
 	int done;
+	char name[16];		/* server-side prepared name, once a cached statement has one */
 };
 
 struct pg_bulk {
@@ -331,6 +333,18 @@ nomem:
 }
 
 static void
+pg_clear(struct kj_stmt *kst)
+{
+	struct pg_stmt *st = (struct pg_stmt *)kst;
+	int i;
+
+	for (i = 0; i < st->nparams; i++) {
+		free(st->vals[i]);
+		st->vals[i] = NULL;
+	}
+}
+
+static void
 pg_stmt_free(struct kj_stmt *kst)
 {
 	struct pg_stmt *st = (struct pg_stmt *)kst;
@@ -402,8 +416,23 @@ pg_step(struct kj_ctx *ctx, struct kj_stmt *kst, int *row_out)
 	if (st->res == NULL) {
 		/* Parameter types are left to the server, which infers them from where they
 		 * stand, as it would for quoted literals. */
-		st->res = PQexecParams(conn, st->sql, st->nparams, NULL,
-				       (const char *const *)st->vals, NULL, NULL, 0);
+		if (kst->slot >= 0 && st->name[0] == '\0') {
+			/* A cached statement is parsed and planned once per connection. */
+			struct pg_db *d = (struct pg_db *)kst->db;
+			char name[16];
+			PGresult *pr;
+
+			snprintf(name, sizeof(name), "kj%u", ++d->nprepared);
+			pr = PQprepare(conn, name, st->sql, st->nparams, NULL);
+			if (PQresultStatus(pr) == PGRES_COMMAND_OK)
+				memcpy(st->name, name, sizeof(name));
+			PQclear(pr);
+		}
+		if (st->name[0] != '\0')
+			st->res = PQexecPrepared(conn, st->name, st->nparams, (const char *const *)st->vals, NULL, NULL, 0);
+		else
+			st->res = PQexecParams(conn, st->sql, st->nparams, NULL,
+					       (const char *const *)st->vals, NULL, NULL, 0);
 		r = check_result(ctx, conn, st->res);
 		if (r != KJ_OK) {
 			PQclear(st->res);
@@ -656,6 +685,7 @@ static const struct kj_db_ops pg_ops = {
 	.bind_null = pg_bind_null,
 	.step = pg_step,
 	.reset = pg_reset,
+	.clear = pg_clear,
 	.col_int = pg_col_int,
 	.col_text = pg_col_text,
 	.col_null = pg_col_null,

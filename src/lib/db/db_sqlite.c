@@ -173,6 +173,12 @@ sq_reset(struct kj_stmt *st)
 	s->done = 0;
 }
 
+static void
+sq_clear(struct kj_stmt *st)
+{
+	sqlite3_clear_bindings(((struct sq_stmt *)st)->s);
+}
+
 static int64_t
 sq_col_int(struct kj_stmt *st, int col)
 {
@@ -219,6 +225,8 @@ sq_bulk_begin(struct kj_ctx *ctx, struct kj_db *db, const char *table, const cha
 	b->ncols = ncols;
 	r = sq_prepare(ctx, db, kj_buf_cstr(&q), &b->ins);
 	kj_buf_free(&q);
+	if (r == KJ_OK)
+		b->ins->slot = -1;
 	if (r != KJ_OK) {
 		free(b);
 		return r;
@@ -278,6 +286,7 @@ static const struct kj_db_ops sqlite_ops = {
 	.bind_null = sq_bind_null,
 	.step = sq_step,
 	.reset = sq_reset,
+	.clear = sq_clear,
 	.col_int = sq_col_int,
 	.col_text = sq_col_text,
 	.col_null = sq_col_null,

@@ -244,16 +244,15 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 	rp.rows = json_array();
 	if (report_out != NULL)
 		*report_out = NULL;
-	if (ctx->who.read_only)
-		return kj_failf(ctx, KJ_ERR_DENIED, "not allowed with a read-only token");
-	if (ctx->who.role != KJ_ROLE_LOCAL_ADMIN && ctx->who.role != KJ_ROLE_CENTRE_ADMIN &&
-	    ctx->who.role != KJ_ROLE_ORG_ADMIN && ctx->who.role != KJ_ROLE_UNIT_OFFICER)
-		return kj_failf(ctx, KJ_ERR_DENIED, "not allowed: answers are imported by officers");
+	if (ctx->who.read_only) {
+		r = kj_failf(ctx, KJ_ERR_DENIED, "not allowed with a read-only token");
+		goto out;
+	}
 
 	/* The campaign, its scale, items and checklists. */
 	r = kj_db_prepare(ctx, "SELECT id, status, scale, org_id FROM campaign WHERE code = ?", &st);
 	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, campaign)) == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK) {
-		if (!row || !kj_access_org_visible(ctx, kj_stmt_int(st, 3))) {
+		if (!row || !kj_campaign_visible(ctx, kj_stmt_int(st, 3))) {
 			r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "no campaign \"%.64s\"", campaign);
 		} else {
 			cid = kj_stmt_int(st, 0);
@@ -265,6 +264,13 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 	st = NULL;
 	if (r != KJ_OK)
 		goto out;
+	/* Seen, but not for everyone to fill in: a campaign out of scope was "not found"
+	 * above; here only officers go on. */
+	if (ctx->who.role != KJ_ROLE_LOCAL_ADMIN && ctx->who.role != KJ_ROLE_CENTRE_ADMIN &&
+	    ctx->who.role != KJ_ROLE_ORG_ADMIN && ctx->who.role != KJ_ROLE_UNIT_OFFICER) {
+		r = kj_failf(ctx, KJ_ERR_DENIED, "not allowed: answers are imported by officers");
+		goto out;
+	}
 	if (strcmp(cstatus, "open") != 0) {
 		r = kj_failf(ctx, KJ_ERR_INVALID, "campaign %s is %s; answers are taken while it is open", campaign, cstatus);
 		goto out;
@@ -638,8 +644,14 @@ kj_answers_export_csv(struct kj_ctx *ctx, const char *campaign, kj_writer write,
 	}
 	kj_stmt_free(st);
 	st = NULL;
+	/* As for the results: staff who take part are refused, anyone else reads the
+	 * campaigns of the organisations in scope. */
+	if (r == KJ_OK && !kj_campaign_visible(ctx, org_id))
+		r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "no campaign \"%.64s\"", campaign);
+	if (r == KJ_OK && ctx->who.role == KJ_ROLE_STAFF)
+		r = kj_failf(ctx, KJ_ERR_DENIED, "not allowed: staff see their own checklists");
 	if (r == KJ_OK && kj_access_require(ctx, KJ_PERM_INSPECTION_READ, org_id) != KJ_OK)
-		r = ctx->err == KJ_ERR_NOT_FOUND ? kj_failf(ctx, KJ_ERR_NOT_FOUND, "no campaign \"%.64s\"", campaign) : ctx->err;
+		r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "no campaign \"%.64s\"", campaign);
 	if (r != KJ_OK)
 		return r;
 	kj_buf_init(&b, 0);

@@ -163,6 +163,12 @@ takes_part(struct kj_ctx *ctx, int64_t org_id)
 	return kj_access_org_visible(&within, ctx->who.org_id);
 }
 
+int
+kj_campaign_visible(struct kj_ctx *ctx, int64_t org_id)
+{
+	return kj_access_org_visible(ctx, org_id) || takes_part(ctx, org_id);
+}
+
 /* Managing a campaign of org_id: someone who can see the campaign because their unit takes
  * part, but may not manage it, is refused rather than told it does not exist. */
 static kj_err

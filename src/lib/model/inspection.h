@@ -22,6 +22,10 @@
 
 #include "../base/err.h"
 
+/* 1 when the principal may see a campaign of org_id: the organisation is in scope, or the
+ * principal's unit lies below it and so takes part. */
+int kj_campaign_visible(struct kj_ctx *ctx, int64_t org_id);
+
 /* The default scale: implemented, partially, not implemented, not applicable. */
 json_t *kj_scale_default(void);
 
