@@ -796,7 +796,19 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 	if (!(cs->route->flags & KJ_ROUTE_PUBLIC) && (authenticate(rq) != 0 || check_csrf(rq) != 0))
 		return send_reply(conn, cs);
-	cs->route->handler(rq);
+	/* On SQLite a request that reads takes its snapshot once, not once per statement:
+	 * one read transaction around the whole GET. (On PostgreSQL that would cost two more
+	 * round trips, so each statement stands alone there.) */
+	if (strcmp(method, "GET") == 0 && kj_db_kind(rq->ctx.db) == KJ_DB_SQLITE &&
+	    kj_tx_begin_read(&rq->ctx) == KJ_OK) {
+		struct kj_ctx end;
+
+		cs->route->handler(rq);
+		end = rq->ctx;
+		kj_tx_end(&end, KJ_OK);
+	} else {
+		cs->route->handler(rq);
+	}
 	return send_reply(conn, cs);
 }
 

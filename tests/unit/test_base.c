@@ -67,6 +67,22 @@ test_dates(void **state)
 	assert_string_equal(out, "2025-01-01");
 	assert_int_equal(kj_date_add_days("2024-03-01", -1, out), 0);
 	assert_string_equal(out, "2024-02-29");
+	{
+		char t[21];
+
+		kj_time_format(0, t);
+		assert_string_equal(t, "1970-01-01T00:00:00Z");
+		kj_time_format(1764147600, t);	/* checked with date -u -d @1764147600 */
+		assert_string_equal(t, "2025-11-26T09:00:00Z");
+		kj_time_format(951782399, t);
+		assert_string_equal(t, "2000-02-28T23:59:59Z");
+		kj_time_format(951868800, t);
+		assert_string_equal(t, "2000-03-01T00:00:00Z");
+		kj_time_format(-1, t);
+		assert_string_equal(t, "1969-12-31T23:59:59Z");
+		kj_date_format(4107542400, out);
+		assert_string_equal(out, "2100-03-01");
+	}
 }
 
 static void

@@ -85,24 +85,69 @@ kj_date_valid(const char *s)
 	return d <= dim;
 }
 
+/* The civil date of a day count since 1970-01-01, by the days-from-civil arithmetic of the
+ * proleptic Gregorian calendar: no time-zone machinery, so no lock shared between the
+ * server's threads (glibc's gmtime_r takes one). */
+static void
+civil(int64_t days, int *y, int *m, int *d)
+{
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* Writes v (0 <= v < 10^n) as n digits. */
+static void
+digits_out(char *p, int v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void
 kj_date_format(int64_t t, char out[11])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	int y, m, d;
 
-	gmtime_r(&tt, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	civil(floor_div(t, 86400), &y, &m, &d);
+	digits_out(out, ((y % 10000) + 10000) % 10000, 4);
+	out[4] = '-';
+	digits_out(out + 5, m, 2);
+	out[7] = '-';
+	digits_out(out + 8, d, 2);
+	out[10] = '\0';
 }
 
 void
 kj_time_format(int64_t t, char out[21])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	int64_t days = floor_div(t, 86400);
+	int secs = (int)(t - days * 86400);
 
-	gmtime_r(&tt, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	kj_date_format(t, out);
+	out[10] = 'T';
+	digits_out(out + 11, secs / 3600, 2);
+	out[13] = ':';
+	digits_out(out + 14, secs / 60 % 60, 2);
+	out[16] = ':';
+	digits_out(out + 17, secs % 60, 2);
+	out[19] = 'Z';
+	out[20] = '\0';
 }
 
 int

@@ -271,6 +271,25 @@ kj_stmt_run(struct kj_ctx *ctx, struct kj_stmt *st)
 	return r;
 }
 
+/* Runs a statement without parameters through the statement cache: BEGIN and COMMIT
+ * run on every request and are compiled once. */
+static kj_err
+run_cached(struct kj_ctx *ctx, const char *sql)
+{
+	struct kj_stmt *st = NULL;
+	kj_err r;
+
+	/* PostgreSQL's backend checks a COMMIT's outcome in its exec (a failed transaction
+	 * answers COMMIT with a silent ROLLBACK): keep that path there. */
+	if (ctx->db->kind != KJ_DB_SQLITE)
+		return ctx->db->ops->exec(ctx, ctx->db, sql);
+	if ((r = kj_db_prepare(ctx, sql, &st)) != KJ_OK)
+		return r;
+	r = kj_stmt_run(ctx, st);
+	kj_stmt_free(st);
+	return r;
+}
+
 kj_err
 kj_tx_begin(struct kj_ctx *ctx)
 {
@@ -280,8 +299,25 @@ kj_tx_begin(struct kj_ctx *ctx)
 	if (db == NULL)
 		return no_db(ctx);
 	if (db->tx_depth == 0) {
-		r = db->ops->exec(ctx, db, db->kind == KJ_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+		r = run_cached(ctx, db->kind == KJ_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
 		if (r != KJ_OK)
+			return r;
+		db->tx_failed = 0;
+	}
+	db->tx_depth++;
+	return KJ_OK;
+}
+
+kj_err
+kj_tx_begin_read(struct kj_ctx *ctx)
+{
+	struct kj_db *db = ctx->db;
+	kj_err r;
+
+	if (db == NULL)
+		return no_db(ctx);
+	if (db->tx_depth == 0) {
+		if ((r = run_cached(ctx, "BEGIN")) != KJ_OK)
 			return r;
 		db->tx_failed = 0;
 	}
@@ -303,7 +339,7 @@ kj_tx_end(struct kj_ctx *ctx, kj_err r)
 	if (--db->tx_depth > 0)
 		return r;
 	if (r == KJ_OK && !db->tx_failed) {
-		c = db->ops->exec(ctx, db, "COMMIT");
+		c = run_cached(ctx, "COMMIT");
 		if (c == KJ_OK)
 			return KJ_OK;
 		r = c;

@@ -81,6 +81,10 @@ kj_err kj_tx_begin(struct kj_ctx *ctx);
 /* Commits when r is KJ_OK (and nothing inside failed), rolls back otherwise. Returns r, or
  * the commit's failure. */
 kj_err kj_tx_end(struct kj_ctx *ctx, kj_err r);
+/* Begins a transaction that reads (SQLite: deferred, so it takes no write lock unless a
+ * statement in it writes). Nested kj_tx_begin calls inside it only count. End it with
+ * kj_tx_end. A request that only reads takes its snapshot and locks once this way. */
+kj_err kj_tx_begin_read(struct kj_ctx *ctx);
 /* 1 inside kj_tx_begin ... kj_tx_end. */
 int kj_tx_active(struct kj_ctx *ctx);
 

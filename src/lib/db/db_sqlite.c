@@ -7,6 +7,7 @@
  */
 #include "db_impl.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,13 +297,23 @@ static const struct kj_db_ops sqlite_ops = {
 	.close = sq_close,
 };
 
+/* Before the first connection: no global memory statistics, whose mutex every
+ * allocation of every connection would otherwise take. */
+static void
+configure_once(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 kj_err
 kj_db_sqlite_open(struct kj_ctx *ctx, const char *path, struct kj_db **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq_db *d;
 	int rc;
 	kj_err r;
 
+	pthread_once(&once, configure_once);
 	d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		return kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");

@@ -611,9 +611,11 @@ kj_edition_list(struct kj_ctx *ctx, int (*fn)(void *arg, const struct kj_edition
 	return r;
 }
 
-#define ITEM_COLUMNS                                                                            \
+#define ITEM_FIELDS                                                                             \
 	"i.id, i.depth, i.kind, i.number, i.title_ja, i.title_en, i.text_ja, i.text_en, i.level, " \
-	"i.role, i.applies_to, i.extra, i.seq, p.number FROM item i LEFT JOIN item p ON p.id = i.parent_id "
+	"i.role, i.applies_to, i.extra, i.seq, p.number "
+#define ITEM_FROM "FROM item i LEFT JOIN item p ON p.id = i.parent_id "
+#define ITEM_COLUMNS ITEM_FIELDS ITEM_FROM
 
 static void
 read_item(struct kj_stmt *st, struct kj_item *it)
@@ -723,72 +725,65 @@ kj_item_get(struct kj_ctx *ctx, const char *code, const char *number, struct kj_
 {
 	struct kj_stmt *st = NULL;
 	struct kj_item it;
-	int row, oom = 0;
+	int row, oom = 0, first = 1;
 	kj_err r;
 
 	if ((r = kj_access_require(ctx, KJ_PERM_STANDARD_READ, 0)) != KJ_OK)
 		return r;
-	r = kj_db_prepare(ctx, "SELECT e.id, e.uuid, e.code, e.label_ja, e.label_en, " ITEM_COLUMNS
-			       "JOIN edition e ON e.id = i.edition_id WHERE (e.code = ? OR e.uuid = ?) AND i.number = ?",
+	/* One statement: the item, its edition, its parent's number, and one row per child
+	 * (or one row with no child). */
+	r = kj_db_prepare(ctx, "SELECT e.id, e.uuid, e.code, e.label_ja, e.label_en, " ITEM_FIELDS ", c.kind, c.number "
+			       ITEM_FROM "JOIN edition e ON e.id = i.edition_id LEFT JOIN item c ON c.parent_id = i.id "
+			       "WHERE (e.code = ? OR e.uuid = ?) AND i.number = ? ORDER BY c.seq",
 			  &st);
 	if (r != KJ_OK)
 		return r;
 	if ((r = kj_stmt_bind_text(ctx, st, 1, code)) != KJ_OK || (r = kj_stmt_bind_text(ctx, st, 2, code)) != KJ_OK ||
-	    (r = kj_stmt_bind_text(ctx, st, 3, number)) != KJ_OK || (r = kj_stmt_step(ctx, st, &row)) != KJ_OK)
-		goto out;
-	if (!row) {
-		r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "no item \"%.64s\" in edition \"%.64s\"", number, code);
-		goto out;
-	}
-	ed->id = kj_stmt_int(st, 0);
-	kj_strlcpy(ed->uuid, kj_stmt_text(st, 1), sizeof(ed->uuid));
-	ed->code = dup(ed, st, 2, &oom);
-	ed->label_ja = dup(ed, st, 3, &oom);
-	ed->label_en = dup(ed, st, 4, &oom);
-	memset(&it, 0, sizeof(it));
-	it.id = kj_stmt_int(st, 5);
-	it.depth = (int)kj_stmt_int(st, 6);
-	it.parent = -1;
-	it.kind = dup(ed, st, 7, &oom);
-	it.number = dup(ed, st, 8, &oom);
-	it.title_ja = dup(ed, st, 9, &oom);
-	it.title_en = dup(ed, st, 10, &oom);
-	it.text_ja = dup(ed, st, 11, &oom);
-	it.text_en = dup(ed, st, 12, &oom);
-	it.level = dup(ed, st, 13, &oom);
-	it.role = dup(ed, st, 14, &oom);
-	it.applies_to = dup(ed, st, 15, &oom);
-	it.extra = dup(ed, st, 16, &oom);
-	it.parent_number = dup(ed, st, 18, &oom);
-	if (oom || kj_edition_add_item(ed, &it) < 0) {
-		r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	kj_stmt_free(st);
-	st = NULL;
-	r = kj_db_prepare(ctx, "SELECT " ITEM_COLUMNS "WHERE i.parent_id = ? ORDER BY i.seq", &st);
-	if (r != KJ_OK || (r = kj_stmt_bind_int(ctx, st, 1, it.id)) != KJ_OK)
+	    (r = kj_stmt_bind_text(ctx, st, 3, number)) != KJ_OK)
 		goto out;
 	while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
-		struct kj_item c;
+		if (first) {
+			first = 0;
+			ed->id = kj_stmt_int(st, 0);
+			kj_strlcpy(ed->uuid, kj_stmt_text(st, 1), sizeof(ed->uuid));
+			ed->code = dup(ed, st, 2, &oom);
+			ed->label_ja = dup(ed, st, 3, &oom);
+			ed->label_en = dup(ed, st, 4, &oom);
+			memset(&it, 0, sizeof(it));
+			it.id = kj_stmt_int(st, 5);
+			it.depth = (int)kj_stmt_int(st, 6);
+			it.parent = -1;
+			it.kind = dup(ed, st, 7, &oom);
+			it.number = dup(ed, st, 8, &oom);
+			it.title_ja = dup(ed, st, 9, &oom);
+			it.title_en = dup(ed, st, 10, &oom);
+			it.text_ja = dup(ed, st, 11, &oom);
+			it.text_en = dup(ed, st, 12, &oom);
+			it.level = dup(ed, st, 13, &oom);
+			it.role = dup(ed, st, 14, &oom);
+			it.applies_to = dup(ed, st, 15, &oom);
+			it.extra = dup(ed, st, 16, &oom);
+			it.parent_number = dup(ed, st, 18, &oom);
+			if (oom || kj_edition_add_item(ed, &it) < 0) {
+				r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+		}
+		if (!kj_stmt_is_null(st, 20)) {
+			struct kj_item c;
 
-		read_item(st, &c);
-		c.parent = 0;
-		c.kind = kj_arena_strdup(&ed->arena, c.kind);
-		c.number = kj_arena_strdup(&ed->arena, c.number);
-		c.title_ja = kj_arena_strdup(&ed->arena, c.title_ja);
-		c.title_en = kj_arena_strdup(&ed->arena, c.title_en);
-		c.text_ja = kj_arena_strdup(&ed->arena, c.text_ja);
-		c.text_en = kj_arena_strdup(&ed->arena, c.text_en);
-		c.level = kj_arena_strdup(&ed->arena, c.level);
-		c.role = kj_arena_strdup(&ed->arena, c.role);
-		c.applies_to = kj_arena_strdup(&ed->arena, c.applies_to);
-		c.extra = NULL;
-		if (c.kind == NULL || c.number == NULL || kj_edition_add_item(ed, &c) < 0) {
-			r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
-			goto out;
+			memset(&c, 0, sizeof(c));
+			c.parent = 0;
+			c.kind = dup(ed, st, 19, &oom);
+			c.number = dup(ed, st, 20, &oom);
+			if (oom || kj_edition_add_item(ed, &c) < 0) {
+				r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+				goto out;
+			}
 		}
 	}
+	if (r == KJ_OK && first)
+		r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "no item \"%.64s\" in edition \"%.64s\"", number, code);
 out:
 	kj_stmt_free(st);
 	return r;
