@@ -114,18 +114,6 @@ CREATE TABLE answer (
 	PRIMARY KEY (checklist_id, item_id)
 );
 
--- Where bulk imports stage their rows before they are merged into answer in one statement.
-CREATE TABLE answer_stage (
-	batch TEXT NOT NULL,
-	checklist_id BIGINT NOT NULL,
-	item_id BIGINT NOT NULL,
-	value TEXT NOT NULL,
-	bucket TEXT NOT NULL,
-	comment TEXT,
-	answered_at TEXT NOT NULL
-);
-CREATE INDEX answer_stage_batch ON answer_stage (batch);
-
 CREATE TABLE evidence (
 	sha256 TEXT PRIMARY KEY,
 	size BIGINT NOT NULL,

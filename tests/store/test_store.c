@@ -195,6 +195,27 @@ test_bulk(void **state)
 	}
 	assert_int_equal(kj_bulk_end(ctx, b, KJ_OK), KJ_ERR_EXISTS);
 	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM kv"), 20000);
+
+	/* An upsert: existing keys get the new value, new keys are added. */
+	assert_int_equal(kj_bulk_begin_upsert(ctx, "kv", cols, 2, 1, &b), KJ_OK);
+	for (i = 19990; i < 20010; i++) {
+		const char *vals[2] = {k, "replaced"};
+
+		snprintf(k, sizeof(k), "%d", i);
+		assert_int_equal(kj_bulk_row(ctx, b, vals), KJ_OK);
+	}
+	assert_int_equal(kj_bulk_end(ctx, b, KJ_OK), KJ_OK);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM kv"), 20010);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM kv WHERE v = 'replaced'"), 20);
+	/* A refused upsert (the caller's verdict) leaves nothing. */
+	assert_int_equal(kj_bulk_begin_upsert(ctx, "kv", cols, 2, 1, &b), KJ_OK);
+	{
+		const char *vals[2] = {"1", "again"};
+
+		assert_int_equal(kj_bulk_row(ctx, b, vals), KJ_OK);
+	}
+	assert_int_equal(kj_bulk_end(ctx, b, KJ_ERR_INVALID), KJ_ERR_INVALID);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM kv WHERE v = 'again'"), 0);
 }
 
 static struct kj_org_new

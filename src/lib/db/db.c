@@ -370,10 +370,82 @@ kj_bulk_begin(struct kj_ctx *ctx, const char *table, const char *const *cols, in
 	/* The load is one transaction (or part of the caller's): all rows or none. */
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
-	r = ctx->db->ops->bulk_begin(ctx, ctx->db, table, cols, ncols, out);
+	r = ctx->db->ops->bulk_begin(ctx, ctx->db, table, cols, ncols, NULL, out);
 	if (r != KJ_OK)
 		return kj_tx_end(ctx, r);
 	return KJ_OK;
+}
+
+kj_err
+kj_bulk_begin_upsert(struct kj_ctx *ctx, const char *table, const char *const *cols, int ncols, int nkeys,
+		     struct kj_bulk **out)
+{
+	struct kj_db *db = ctx->db;
+	struct kj_buf clause, names, stage, merge;
+	kj_err r;
+	int i;
+
+	if (db == NULL)
+		return no_db(ctx);
+	if (nkeys < 1 || nkeys >= ncols)
+		return kj_failf(ctx, KJ_ERR_INTERNAL, "an upsert needs 1 to %d key columns", ncols - 1);
+	kj_buf_init(&clause, 0);
+	kj_buf_init(&names, 0);
+	kj_buf_init(&stage, 0);
+	kj_buf_init(&merge, 0);
+	kj_buf_puts(&clause, " ON CONFLICT (");
+	for (i = 0; i < nkeys; i++)
+		kj_buf_printf(&clause, "%s%s", i ? ", " : "", cols[i]);
+	kj_buf_puts(&clause, ") DO UPDATE SET ");
+	for (i = nkeys; i < ncols; i++)
+		kj_buf_printf(&clause, "%s%s = excluded.%s", i > nkeys ? ", " : "", cols[i], cols[i]);
+	for (i = 0; i < ncols; i++)
+		kj_buf_printf(&names, "%s%s", i ? ", " : "", cols[i]);
+	if (kj_buf_failed(&clause) || kj_buf_failed(&names)) {
+		r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if ((r = kj_tx_begin(ctx)) != KJ_OK)
+		goto done;
+	if (db->kind == KJ_DB_SQLITE) {
+		r = db->ops->bulk_begin(ctx, db, table, cols, ncols, kj_buf_cstr(&clause), out);
+		if (r != KJ_OK)
+			r = kj_tx_end(ctx, r);
+		goto done;
+	}
+	/* COPY into a temporary table shaped like the target, merged at the end. */
+	kj_buf_printf(&stage, "kj_stage_%u", ++db->nstage);
+	kj_buf_printf(&merge, "CREATE TEMPORARY TABLE %s (LIKE %s) ON COMMIT DROP", kj_buf_cstr(&stage), table);
+	if (kj_buf_failed(&stage) || kj_buf_failed(&merge)) {
+		r = kj_tx_end(ctx, kj_failf(ctx, KJ_ERR_NOMEM, "out of memory"));
+		goto done;
+	}
+	if ((r = db->ops->exec(ctx, db, kj_buf_cstr(&merge))) != KJ_OK ||
+	    (r = db->ops->bulk_begin(ctx, db, kj_buf_cstr(&stage), cols, ncols, NULL, out)) != KJ_OK) {
+		r = kj_tx_end(ctx, r);
+		goto done;
+	}
+	kj_buf_reset(&merge);
+	kj_buf_printf(&merge, "INSERT INTO %s (%s) SELECT %s FROM %s%s", table, kj_buf_cstr(&names), kj_buf_cstr(&names),
+		      kj_buf_cstr(&stage), kj_buf_cstr(&clause));
+	(*out)->merge_sql = kj_buf_take(&merge);
+	{
+		struct kj_buf d;
+
+		kj_buf_init(&d, 0);
+		kj_buf_printf(&d, "DROP TABLE %s", kj_buf_cstr(&stage));
+		(*out)->drop_sql = kj_buf_take(&d);
+	}
+	if ((*out)->merge_sql == NULL || (*out)->drop_sql == NULL) {
+		r = kj_bulk_end(ctx, *out, kj_failf(ctx, KJ_ERR_NOMEM, "out of memory"));
+		goto done;
+	}
+done:
+	kj_buf_free(&clause);
+	kj_buf_free(&names);
+	kj_buf_free(&stage);
+	kj_buf_free(&merge);
+	return r;
 }
 
 kj_err
@@ -392,10 +464,21 @@ kj_bulk_row(struct kj_ctx *ctx, struct kj_bulk *b, const char *const *vals)
 kj_err
 kj_bulk_end(struct kj_ctx *ctx, struct kj_bulk *b, kj_err r)
 {
+	char *merge, *drop;
+
 	if (b == NULL)
 		return r;
 	if (r == KJ_OK && b->failed)
 		r = kj_failf(ctx, b->err, "%s", b->msg);
+	/* The backend frees b: keep what the upsert still has to run. */
+	merge = b->merge_sql;
+	drop = b->drop_sql;
 	r = b->db->ops->bulk_end(ctx, b, r);
+	if (r == KJ_OK && merge != NULL)
+		r = ctx->db->ops->exec(ctx, ctx->db, merge);
+	if (r == KJ_OK && drop != NULL)
+		r = ctx->db->ops->exec(ctx, ctx->db, drop);
+	free(merge);
+	free(drop);
 	return kj_tx_end(ctx, r);
 }

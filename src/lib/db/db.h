@@ -97,6 +97,12 @@ int kj_tx_active(struct kj_ctx *ctx);
  */
 kj_err kj_bulk_begin(struct kj_ctx *ctx, const char *table, const char *const *cols, int ncols,
 		     struct kj_bulk **out);
+/* Like kj_bulk_begin, but a row whose first nkeys columns match a row of the table (a
+ * unique key) replaces that row's other columns. SQLite loads with one prepared INSERT ...
+ * ON CONFLICT DO UPDATE; PostgreSQL copies into a temporary table and merges it with one
+ * INSERT ... ON CONFLICT at kj_bulk_end. The rows of one load must not repeat a key. */
+kj_err kj_bulk_begin_upsert(struct kj_ctx *ctx, const char *table, const char *const *cols, int ncols,
+			    int nkeys, struct kj_bulk **out);
 kj_err kj_bulk_row(struct kj_ctx *ctx, struct kj_bulk *b, const char *const *vals);
 /* r is the caller's verdict: KJ_OK to keep the rows. Returns r or the load's failure. */
 kj_err kj_bulk_end(struct kj_ctx *ctx, struct kj_bulk *b, kj_err r);

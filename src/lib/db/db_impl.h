@@ -21,8 +21,10 @@ struct kj_db_ops {
 	int64_t (*col_int)(struct kj_stmt *st, int col);
 	const char *(*col_text)(struct kj_stmt *st, int col);
 	int (*col_null)(struct kj_stmt *st, int col);
+	/* suffix (may be NULL) follows the INSERT's VALUES on backends that load with
+	 * INSERT (an ON CONFLICT clause); backends that load with COPY ignore it. */
 	kj_err (*bulk_begin)(struct kj_ctx *ctx, struct kj_db *db, const char *table,
-			     const char *const *cols, int ncols, struct kj_bulk **out);
+			     const char *const *cols, int ncols, const char *suffix, struct kj_bulk **out);
 	kj_err (*bulk_row)(struct kj_ctx *ctx, struct kj_bulk *b, const char *const *vals);
 	/* Finishes the load (r is the verdict so far) and frees b; db.c ends the transaction. */
 	kj_err (*bulk_end)(struct kj_ctx *ctx, struct kj_bulk *b, kj_err r);
@@ -46,6 +48,7 @@ struct kj_db {
 	enum kj_db_kind kind;
 	int tx_depth;		/* nesting of kj_tx_begin */
 	int tx_failed;		/* an inner level ended with a failure */
+	unsigned nstage;	/* temporary staging tables made, for unique names */
 	char name[256];		/* DSN without secrets */
 	struct kj_stmt_slot cache[KJ_STMT_CACHE];
 	int ncache;
@@ -58,6 +61,8 @@ struct kj_stmt {
 
 struct kj_bulk {
 	struct kj_db *db;
+	char *merge_sql;	/* run at the end of a COPY-staged upsert, then drop_sql */
+	char *drop_sql;
 	int failed;	/* a row failed: the load cannot be kept */
 	kj_err err;	/* the first failed row's code and message */
 	char msg[256];

@@ -507,7 +507,7 @@ pg_col_null(struct kj_stmt *kst, int col)
 
 static kj_err
 pg_bulk_begin(struct kj_ctx *ctx, struct kj_db *db, const char *table, const char *const *cols,
-	      int ncols, struct kj_bulk **out)
+	      int ncols, const char *suffix, struct kj_bulk **out)
 {
 	PGconn *conn = conn_of(db);
 	struct pg_bulk *b = NULL;
@@ -516,6 +516,7 @@ pg_bulk_begin(struct kj_ctx *ctx, struct kj_db *db, const char *table, const cha
 	kj_err r;
 	int i;
 
+	(void)suffix;	/* COPY cannot upsert: db.c stages and merges instead */
 	kj_buf_init(&q, 0);
 	kj_buf_printf(&q, "COPY %s (", table);
 	for (i = 0; i < ncols; i++)

@@ -200,7 +200,7 @@ sq_col_null(struct kj_stmt *st, int col)
 
 static kj_err
 sq_bulk_begin(struct kj_ctx *ctx, struct kj_db *db, const char *table, const char *const *cols,
-	      int ncols, struct kj_bulk **out)
+	      int ncols, const char *suffix, struct kj_bulk **out)
 {
 	struct sq_bulk *b;
 	struct kj_buf q;
@@ -215,6 +215,8 @@ sq_bulk_begin(struct kj_ctx *ctx, struct kj_db *db, const char *table, const cha
 	for (i = 0; i < ncols; i++)
 		kj_buf_puts(&q, i ? ", ?" : "?");
 	kj_buf_puts(&q, ")");
+	if (suffix != NULL)
+		kj_buf_puts(&q, suffix);
 	if (kj_buf_failed(&q))
 		return kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
 	b = calloc(1, sizeof(*b));

@@ -2,11 +2,11 @@
  * answers_csv.c: self-inspection answers in and out as CSV (inspection.h).
  *
  * Import streams: the file is read in blocks through a reader, every row is checked (the
- * checklist belongs to the campaign, or to a campaign it mandated, and is open, the item is on it, the value is on the
- * scale, the importer may manage the unit), good rows go to answer_stage through the bulk
- * loader, and at the end one statement merges them into answer and one recounts the
- * campaign's roll-ups. Any bad row makes the whole import fail with a report of every bad
- * row and column; nothing stays.
+ * checklist belongs to the campaign, or to a campaign it mandated, and is open; the item is
+ * on it; the value is on the scale; the importer may manage the unit), good rows go
+ * straight into answer through the bulk upsert of the db layer, and at the end one
+ * statement recounts the campaign's roll-ups. Any bad row makes the whole import fail with
+ * a report of every bad row and column; nothing stays (one transaction).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -192,6 +192,28 @@ report_add(struct report *rp, int64_t line, const char *column, const char *fmt,
 	json_array_append_new(rp->rows, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)line, "column", column, "message", msg));
 }
 
+/* The scale read once: values and the buckets they count in. */
+struct scale_map {
+	const char *value[16];
+	const char *bucket[16];
+	int n;
+};
+
+static void
+scale_map_init(struct scale_map *m, json_t *scale);
+
+static const char *
+scale_lookup(const struct scale_map *m, const char *value)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++) {
+		if (strcmp(m->value[i], value) == 0)
+			return m->bucket[i];
+	}
+	return NULL;
+}
+
 static const char *
 bucket_for(json_t *scale, const char *value)
 {
@@ -214,11 +236,30 @@ bucket_for(json_t *scale, const char *value)
 	return NULL;
 }
 
+static void
+scale_map_init(struct scale_map *m, json_t *scale)
+{
+	json_t *e;
+	size_t i;
+
+	m->n = 0;
+	json_array_foreach(scale, i, e) {
+		const char *v = json_string_value(json_object_get(e, "value"));
+		const char *b = v ? bucket_for(scale, v) : NULL;
+
+		if (v != NULL && b != NULL && m->n < 16) {
+			m->value[m->n] = v;
+			m->bucket[m->n] = b;
+			m->n++;
+		}
+	}
+}
+
 kj_err
 kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name, kj_reader read, void *arg,
 		      size_t *nrows_out, json_t **report_out)
 {
-	static const char *const cols[] = {"batch", "checklist_id", "item_id", "value", "bucket", "comment", "answered_at"};
+	static const char *const cols[] = {"checklist_id", "item_id", "value", "bucket", "comment", "answered_at"};
 	char (*f)[FIELD_MAX + 1] = NULL;	/* four fields of a record */
 	struct csv *c = NULL;
 	struct kj_stmt *st = NULL;
@@ -231,9 +272,10 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 	size_t ncl = 0, nit = 0, norgk = 0, capcl = 0, i, nrows = 0;
 	long maxseq = 0;
 	int64_t cid = 0;
-	char batch[37], now[21], cstatus[8] = "", digest_hex[65];
+	char now[21], cstatus[8] = "", digest_hex[65];
 	unsigned char digest[32];
 	json_t *scale = NULL;
+	struct scale_map smap = {.n = 0};
 	int row, nf, total, header = 1, has_comment = 0, in_tx = 0;
 	const char *why;
 	kj_err r;
@@ -373,16 +415,17 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 		r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
 		goto out;
 	}
+	scale_map_init(&smap, scale);
 	c->read = read;
 	c->arg = arg;
 	c->cur_line = 1;
 	crypto_generichash_init(&c->digest, NULL, 0, sizeof(digest));
-	kj_uuid_v4(batch);
 	kj_time_format(kj_now(ctx), now);
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		goto out;
 	in_tx = 1;
-	if ((r = kj_bulk_begin(ctx, "answer_stage", cols, 7, &bulk)) != KJ_OK) {
+	/* Later answers replace earlier ones: an upsert keyed by checklist and item. */
+	if ((r = kj_bulk_begin_upsert(ctx, "answer", cols, 6, 2, &bulk)) != KJ_OK) {
 		bulk = NULL;
 		goto out;
 	}
@@ -447,7 +490,7 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 			continue;
 		}
 		value = f[2];
-		if ((bucket = bucket_for(scale, value)) == NULL) {
+		if ((bucket = scale_lookup(&smap, value)) == NULL) {
 			report_add(&rp, c->line, "value", "\"%.40s\" is not on the campaign's scale", value);
 			continue;
 		}
@@ -484,17 +527,16 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 		}
 		if (rp.n == 0) {
 			char cid_s[24], iid_s[24];
-			const char *vals[7];
+			const char *vals[6];
 
 			snprintf(cid_s, sizeof(cid_s), "%" PRId64, cl->id);
 			snprintf(iid_s, sizeof(iid_s), "%" PRId64, its[ii].id);
-			vals[0] = batch;
-			vals[1] = cid_s;
-			vals[2] = iid_s;
-			vals[3] = value;
-			vals[4] = bucket;
-			vals[5] = comment;
-			vals[6] = now;
+			vals[0] = cid_s;
+			vals[1] = iid_s;
+			vals[2] = value;
+			vals[3] = bucket;
+			vals[4] = comment;
+			vals[5] = now;
 			if ((r = kj_bulk_row(ctx, bulk, vals)) != KJ_OK)
 				goto out;
 		}
@@ -519,21 +561,6 @@ next:;
 	bulk = NULL;
 	if (r != KJ_OK)
 		goto out;
-	/* Merge the staged rows; later answers replace earlier ones. */
-	if ((r = kj_db_prepare(ctx, "INSERT INTO answer (checklist_id, item_id, value, bucket, comment, answered_at) "
-				    "SELECT checklist_id, item_id, value, bucket, comment, answered_at FROM answer_stage "
-				    "WHERE batch = ? ON CONFLICT (checklist_id, item_id) DO UPDATE SET value = excluded.value, "
-				    "bucket = excluded.bucket, comment = excluded.comment, answered_at = excluded.answered_at",
-			       &st)) != KJ_OK ||
-	    (r = kj_stmt_bind_text(ctx, st, 1, batch)) != KJ_OK || (r = kj_stmt_run(ctx, st)) != KJ_OK)
-		goto out;
-	kj_stmt_free(st);
-	st = NULL;
-	if ((r = kj_db_prepare(ctx, "DELETE FROM answer_stage WHERE batch = ?", &st)) != KJ_OK ||
-	    (r = kj_stmt_bind_text(ctx, st, 1, batch)) != KJ_OK || (r = kj_stmt_run(ctx, st)) != KJ_OK)
-		goto out;
-	kj_stmt_free(st);
-	st = NULL;
 	/* Recount the campaign's roll-ups once, from the answers. */
 	if ((r = kj_db_prepare(ctx, "DELETE FROM rollup WHERE campaign_id = ? OR campaign_id IN "
 				    "(SELECT id FROM campaign WHERE mandate_id = ?)", &st)) != KJ_OK ||

@@ -2,9 +2,9 @@
  * inspection.c: campaigns, checklists, answers, evidence, roll-ups and notes
  * (inspection.h).
  *
- * Owns the tables campaign, campaign_item, checklist, answer, answer_stage, evidence,
+ * Owns the tables campaign, campaign_item, checklist, answer, evidence,
  * rollup and inspection_note. Every single answer updates the roll-up counters in its own
- * transaction; a bulk import stages its rows, merges them in one statement and recounts
+ * transaction; a bulk import upserts its rows in one transaction and recounts
  * the campaign's roll-ups once.
  */
 #include "inspection.h"
