@@ -1,6 +1,7 @@
 /*
  * api_standard.c: editions of the standard, their items, exports and diffs over HTTP.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "base/util.h"
 #include "engine/diff.h"
 #include "formats/catalog.h"
+#include "model/access.h"
 #include "model/standard.h"
 
 static json_t *
@@ -224,14 +226,51 @@ api_item_list(struct kj_req *rq)
 	kj_reply_json(rq, 200, json_pack("{s:o, s:s?}", "items", is.items, "next_cursor", is.more ? next : NULL));
 }
 
+/* Editions never change once imported, and their codes are never reused, so the reply for
+ * an item can be kept: each worker thread holds a small direct-mapped cache of item
+ * replies, which every server of a cluster may hold alike without disagreeing. Only
+ * found items are kept; access is still decided per request. */
+#define ITEM_CACHE 512
+
+struct item_cached {
+	char *key;		/* "EDITION\nNUMBER" */
+	char *body;
+	size_t len;
+};
+
+static __thread struct item_cached item_cache[ITEM_CACHE];
+
+static uint64_t
+key_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
 void
 api_item_get(struct kj_req *rq)
 {
 	struct kj_edition ed;
+	struct item_cached *slot;
 	json_t *j, *kids;
+	char key[300], *copy;
 	size_t i;
 	kj_err r;
 
+	if ((r = kj_access_require(&rq->ctx, KJ_PERM_STANDARD_READ, 0)) != KJ_OK) {
+		kj_reply_fail(rq, r);
+		return;
+	}
+	snprintf(key, sizeof(key), "%.140s\n%.140s", rq->params[0], rq->params[1]);
+	slot = &item_cache[key_hash(key) % ITEM_CACHE];
+	if (slot->key != NULL && strcmp(slot->key, key) == 0 && (copy = malloc(slot->len + 1)) != NULL) {
+		memcpy(copy, slot->body, slot->len + 1);
+		kj_reply_raw(rq, 200, "application/json; charset=utf-8", copy, slot->len);
+		return;
+	}
 	kj_edition_init(&ed);
 	if ((r = kj_item_get(&rq->ctx, rq->params[0], rq->params[1], &ed)) != KJ_OK) {
 		kj_edition_free(&ed);
@@ -246,6 +285,22 @@ api_item_get(struct kj_req *rq)
 	json_object_set_new(j, "children", kids);
 	kj_edition_free(&ed);
 	kj_reply_json(rq, 200, j);
+	if (rq->status == 200 && rq->resp != NULL) {
+		char *k = strdup(key), *b = malloc(rq->resp_len + 1);
+
+		if (k != NULL && b != NULL) {
+			memcpy(b, rq->resp, rq->resp_len);
+			b[rq->resp_len] = '\0';
+			free(slot->key);
+			free(slot->body);
+			slot->key = k;
+			slot->body = b;
+			slot->len = rq->resp_len;
+		} else {
+			free(k);
+			free(b);
+		}
+	}
 }
 
 void
