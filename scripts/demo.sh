@@ -30,7 +30,10 @@ step "$KIJUN" org list MHA
 step "$KIJUN" org show NISC
 step "$KIJUN" standard show demo-fy2025 2.1.1 --lang en
 step "$KIJUN" standard diff demo-fy2023 demo-fy2025 --brief
+step "$KIJUN" inspect results GOV-FY2025 --by org
+step "$KIJUN" policy review --all --edition demo-fy2023
 ADMIN_PW=$(awk '$1 == "centre-admin" {print $4}' "$CRED")
+STAFF_PW=$(awk '$1 == "mha-staff" {print $4}' "$CRED")
 URL="http://$LISTEN"
 cat <<MSG
 
@@ -44,6 +47,14 @@ The API is at $URL/api/v1/ (its description: $URL/api/v1/openapi.json). With cur
   curl -b /tmp/kijun.cookies '$URL/api/v1/orgs/MHA'
   curl -b /tmp/kijun.cookies '$URL/api/v1/editions/demo-fy2025/items?parent=2.1.1(1)'
   curl -b /tmp/kijun.cookies '$URL/api/v1/diff?old=demo-fy2023&new=demo-fy2025'
+Self-inspection as mha-staff (its FY2025 checklist is open):
+  curl -c /tmp/staff.cookies -H 'Content-Type: application/json' \\
+       -d '{"name":"mha-staff","password":"$STAFF_PW"}' $URL/api/v1/session   # note csrf_token
+  curl -b /tmp/staff.cookies $URL/api/v1/checklists
+  curl -b /tmp/staff.cookies -X PUT -H 'X-CSRF-Token: CSRF' -H 'Content-Type: application/json' \\
+       -d '{"value":"implemented"}' '$URL/api/v1/checklists/ID/answers/8.1.1(2)(a)'
+  then as mha-ciso or centre-admin: $URL/api/v1/campaigns/GOV-FY2025-MHA/results?by=unit
+                                    $URL/api/v1/campaigns/GOV-FY2025/results?by=org
 Or with a token: KIJUN_DB=sqlite:$DB $KIJUN token create --user centre-admin
   then: curl -H "Authorization: Bearer TOKEN" $URL/api/v1/editions
 
