@@ -27,6 +27,8 @@ void api_edition_get(struct kj_req *rq);
 void api_edition_export(struct kj_req *rq);
 void api_item_list(struct kj_req *rq);
 void api_item_get(struct kj_req *rq);
+/* Frees the item replies every worker thread kept (at the server's stop). */
+void api_item_cache_free(void);
 void api_diff(struct kj_req *rq);
 
 void api_user_list(struct kj_req *rq);

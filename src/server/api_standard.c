@@ -1,6 +1,7 @@
 /*
  * api_standard.c: editions of the standard, their items, exports and diffs over HTTP.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,7 +239,41 @@ struct item_cached {
 	size_t len;
 };
 
-static __thread struct item_cached item_cache[ITEM_CACHE];
+/* Each worker thread's cache, registered so that the server's stop can free them all
+ * (the threads end with the server and have no hook of their own). */
+static pthread_mutex_t caches_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct item_cached *caches[256];
+static size_t ncaches;
+static __thread struct item_cached *item_cache;
+
+static struct item_cached *
+thread_cache(void)
+{
+	if (item_cache != NULL)
+		return item_cache;
+	pthread_mutex_lock(&caches_lock);
+	if (ncaches < sizeof(caches) / sizeof(caches[0]) && (item_cache = calloc(ITEM_CACHE, sizeof(*item_cache))) != NULL)
+		caches[ncaches++] = item_cache;
+	pthread_mutex_unlock(&caches_lock);
+	return item_cache;
+}
+
+void
+api_item_cache_free(void)
+{
+	size_t i, k;
+
+	pthread_mutex_lock(&caches_lock);
+	for (i = 0; i < ncaches; i++) {
+		for (k = 0; k < ITEM_CACHE; k++) {
+			free(caches[i][k].key);
+			free(caches[i][k].body);
+		}
+		free(caches[i]);
+	}
+	ncaches = 0;
+	pthread_mutex_unlock(&caches_lock);
+}
 
 static uint64_t
 key_hash(const char *s)
@@ -265,8 +300,8 @@ api_item_get(struct kj_req *rq)
 		return;
 	}
 	snprintf(key, sizeof(key), "%.140s\n%.140s", rq->params[0], rq->params[1]);
-	slot = &item_cache[key_hash(key) % ITEM_CACHE];
-	if (slot->key != NULL && strcmp(slot->key, key) == 0 && (copy = malloc(slot->len + 1)) != NULL) {
+	slot = thread_cache() ? &item_cache[key_hash(key) % ITEM_CACHE] : NULL;
+	if (slot != NULL && slot->key != NULL && strcmp(slot->key, key) == 0 && (copy = malloc(slot->len + 1)) != NULL) {
 		memcpy(copy, slot->body, slot->len + 1);
 		kj_reply_raw(rq, 200, "application/json; charset=utf-8", copy, slot->len);
 		return;
@@ -285,7 +320,7 @@ api_item_get(struct kj_req *rq)
 	json_object_set_new(j, "children", kids);
 	kj_edition_free(&ed);
 	kj_reply_json(rq, 200, j);
-	if (rq->status == 200 && rq->resp != NULL) {
+	if (slot != NULL && rq->status == 200 && rq->resp != NULL) {
 		char *k = strdup(key), *b = malloc(rq->resp_len + 1);
 
 		if (k != NULL && b != NULL) {

@@ -33,6 +33,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "model/account.h"
+#include "api.h"
 #include "server.h"
 
 #define COOKIE "kijun_session"
@@ -983,6 +984,7 @@ kj_server_stop(struct kj_server *srv)
 		kj_db_close(dbs[i]);
 	ndbs = 0;
 	pthread_mutex_unlock(&dbs_lock);
+	api_item_cache_free();
 }
 
 kj_err
