@@ -259,10 +259,13 @@ api_answers_import(struct kj_req *rq)
 
 	r = kj_answers_import_csv(&rq->ctx, rq->params[0], "body", mem_read, &m, &n, &report);
 	if (r != KJ_OK) {
-		if (report != NULL) {
+		/* The rows' report goes with a 400; a refusal (403) names its first row in
+		 * the message and says no more. */
+		if (report != NULL && r == KJ_ERR_INVALID) {
 			kj_reply_json(rq, 400, json_pack("{s:s, s:s, s:o}", "error", "invalid", "message", rq->ctx.msg, "report", report));
 			return;
 		}
+		json_decref(report);
 		kj_reply_fail(rq, r);
 		return;
 	}

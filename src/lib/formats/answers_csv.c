@@ -265,6 +265,7 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 	struct kj_stmt *st = NULL;
 	struct kj_bulk *bulk = NULL;
 	struct kj_strmap clmap, itmap, allowed;
+	size_t ndenied = 0;
 	struct cl_ref *cls = NULL;
 	struct it_ref *its = NULL;
 	struct report rp = {0};
@@ -509,6 +510,7 @@ kj_answers_import_csv(struct kj_ctx *ctx, const char *campaign, const char *name
 			snprintf(key, sizeof(key), "%" PRId64, cl->org_id);
 			if (kj_strmap_get(&allowed, key) != 1) {
 				report_add(&rp, c->line, "checklist", "not allowed to answer for this checklist's unit");
+				ndenied++;
 				continue;
 			}
 		}
@@ -551,7 +553,9 @@ next:;
 	if (header)
 		report_add(&rp, 1, "-", "the file is empty (expected the header checklist,item,value[,comment])");
 	if (rp.n > 0) {
-		r = kj_failf(ctx, KJ_ERR_INVALID, "%s: %zu bad row(s); nothing was imported (first: row %" PRId64 ", %s: %s)", name,
+		/* A row for a unit the importer may not manage refuses the whole file: the
+		 * request is not allowed, whatever else is wrong with it. */
+		r = kj_failf(ctx, ndenied > 0 ? KJ_ERR_DENIED : KJ_ERR_INVALID, "%s: %zu bad row(s); nothing was imported (first: row %" PRId64 ", %s: %s)", name,
 			     rp.n, (int64_t)json_integer_value(json_object_get(json_array_get(rp.rows, 0), "row")),
 			     json_string_value(json_object_get(json_array_get(rp.rows, 0), "column")),
 			     json_string_value(json_object_get(json_array_get(rp.rows, 0), "message")));

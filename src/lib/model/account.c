@@ -293,6 +293,16 @@ kj_user_list(struct kj_ctx *ctx, const char *org, const char *after, int limit,
 			return r;
 		if ((r = user_by(ctx, "WHERE u.id = ?", NULL, ctx->who.user_id, &u)) != KJ_OK)
 			return r;
+		if (org != NULL) {
+			struct kj_ctx sub = *ctx;
+
+			/* org= narrows the listing to that subtree, the own account included:
+			 * an account kept elsewhere is not one of org's. */
+			sub.who.role = KJ_ROLE_ORG_ADMIN;
+			sub.who.org_id = within.id;
+			if (!kj_access_org_visible(&sub, u.org_id))
+				return KJ_OK;
+		}
 		if ((after == NULL || strcmp(u.name, after) > 0) && limit > 0)
 			fn(arg, &u);
 		return KJ_OK;
@@ -998,11 +1008,21 @@ kj_token_revoke(struct kj_ctx *ctx, const char *uuid)
 	if (r != KJ_OK)
 		goto out;
 	if (ctx->who.user_id != 0 || ctx->who.role != KJ_ROLE_LOCAL_ADMIN) {
-		/* Someone else's token is hidden unless the principal manages its account. */
-		if ((r = token_owner(ctx, t.user, &u)) != KJ_OK) {
+		struct kj_principal saved = ctx->who;
+
+		/* Someone else's token is hidden unless the principal manages its account.
+		 * Whether it does is asked as if the token could write: a read-only token
+		 * would be refused by token_owner for every other account, and the token of
+		 * an account it manages is visible to it, so that refusal must stay 403. */
+		ctx->who.read_only = 0;
+		r = token_owner(ctx, t.user, &u);
+		ctx->who = saved;
+		if (r == KJ_ERR_NOT_FOUND || r == KJ_ERR_DENIED) {
 			r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "no token %.40s", uuid);
 			goto out;
 		}
+		if (r != KJ_OK)
+			goto out;
 		if (ctx->who.read_only) {
 			r = kj_failf(ctx, KJ_ERR_DENIED, "not allowed with a read-only token");
 			goto out;

@@ -169,16 +169,22 @@ kj_campaign_visible(struct kj_ctx *ctx, int64_t org_id)
 	return kj_access_org_visible(ctx, org_id) || takes_part(ctx, org_id);
 }
 
-/* Managing a campaign of org_id: someone who can see the campaign because their unit takes
- * part, but may not manage it, is refused rather than told it does not exist. */
+/* r, the answer of access to a change of a campaign of org_id: someone who can see the
+ * campaign because their unit takes part, but is out of the scope that change needs, is
+ * refused rather than told it does not exist (access.h: a write to something visible). */
 static kj_err
-require_manage(struct kj_ctx *ctx, int64_t org_id)
+refuse_participant(struct kj_ctx *ctx, kj_err r, int64_t org_id)
 {
-	kj_err r = kj_access_require(ctx, KJ_PERM_INSPECTION_MANAGE, org_id);
-
 	if (r == KJ_ERR_NOT_FOUND && takes_part(ctx, org_id))
 		return kj_failf(ctx, KJ_ERR_DENIED, "not allowed to manage this campaign");
 	return r;
+}
+
+/* Managing a campaign of org_id. */
+static kj_err
+require_manage(struct kj_ctx *ctx, int64_t org_id)
+{
+	return refuse_participant(ctx, kj_access_require(ctx, KJ_PERM_INSPECTION_MANAGE, org_id), org_id);
 }
 
 struct campaign {
@@ -476,6 +482,10 @@ kj_campaign_mandate(struct kj_ctx *ctx, const char *code, const char *const *kin
 	if ((r = campaign_by_code(ctx, code, &c)) != KJ_OK)
 		return r;
 	memset(&l, 0, sizeof(l));
+	/* Seen only by taking part: refused before its organisation, out of scope, is read
+	 * (which would answer as if the campaign were absent). */
+	if (!kj_access_org_visible(ctx, c.org_id) && (r = require_manage(ctx, c.org_id)) != KJ_OK)
+		goto done;
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		goto done;
 	r = kj_db_prepare(ctx, "SELECT o.code, c.title_ja, c.title_en FROM campaign c JOIN org o ON o.id = c.org_id WHERE c.id = ?", &st);
@@ -995,7 +1005,12 @@ set_checklist_status(struct kj_ctx *ctx, const char *uuid, int submit)
 		else if (strcmp(k.c.status, "open") != 0)
 			r = kj_failf(ctx, KJ_ERR_INVALID, "campaign %s is %s, not open", k.c.code, k.c.status);
 	} else {
-		if ((r = kj_access_require(ctx, KJ_PERM_INSPECTION_MANAGE, k.org_id)) == KJ_OK && strcmp(k.status, "submitted") != 0)
+		r = kj_access_require(ctx, KJ_PERM_INSPECTION_MANAGE, k.org_id);
+		/* The checklist was found, so the principal sees it: out of scope of its unit
+		 * only its holder does, who is refused, not told it does not exist. */
+		if (r == KJ_ERR_NOT_FOUND)
+			r = kj_failf(ctx, KJ_ERR_DENIED, "not allowed to reopen this checklist");
+		if (r == KJ_OK && strcmp(k.status, "submitted") != 0)
 			r = kj_failf(ctx, KJ_ERR_CONFLICT, "the checklist is open already");
 	}
 	if (r == KJ_OK && ctx->who.read_only)
@@ -1564,8 +1579,9 @@ kj_note_add(struct kj_ctx *ctx, const char *campaign, const char *org, const cha
 	if ((r = kj_org_get(ctx, org, &o)) != KJ_OK)
 		goto done;
 	/* Unit officers write analyses; instructions are the CISO's. */
-	if ((r = kj_access_require(ctx, strcmp(kind, "instruction") == 0 ? KJ_PERM_POLICY_APPROVE : KJ_PERM_INSPECTION_MANAGE,
-				   strcmp(kind, "instruction") == 0 ? c.org_id : o.id)) != KJ_OK)
+	r = kj_access_require(ctx, strcmp(kind, "instruction") == 0 ? KJ_PERM_POLICY_APPROVE : KJ_PERM_INSPECTION_MANAGE,
+			      strcmp(kind, "instruction") == 0 ? c.org_id : o.id);
+	if ((r = refuse_participant(ctx, r, c.org_id)) != KJ_OK)
 		goto done;
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		goto done;
