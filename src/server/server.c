@@ -249,6 +249,7 @@ status_of(kj_err e)
 	case KJ_ERR_NOT_FOUND:
 		return 404;
 	case KJ_ERR_EXISTS:
+	case KJ_ERR_STATE:
 		return 409;
 	case KJ_ERR_CONFLICT:
 		return 412;

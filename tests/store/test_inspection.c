@@ -290,7 +290,7 @@ test_campaign(void **state)
 	}
 	json_decref(j);
 	ok(ctx, kj_checklist_submit(ctx, k1), "submit");
-	assert_int_equal(kj_answer_put(ctx, k1, "8.1.1(2)(a)", "not_implemented", NULL, NULL), KJ_ERR_CONFLICT);
+	assert_int_equal(kj_answer_put(ctx, k1, "8.1.1(2)(a)", "not_implemented", NULL, NULL), KJ_ERR_STATE);
 	assert_int_equal(kj_checklist_reopen(ctx, k1), KJ_ERR_DENIED);
 	act(ctx, officer, KJ_ROLE_UNIT_OFFICER, org_id(ctx, "MHA-GA"), "mha-officer");
 	ok(ctx, kj_checklist_reopen(ctx, k1), "reopen");

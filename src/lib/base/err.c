@@ -23,6 +23,7 @@ static const char *const names[] = {
 	[KJ_ERR_AUTH] = "unauthenticated",
 	[KJ_ERR_USAGE] = "usage",
 	[KJ_ERR_THROTTLED] = "throttled",
+	[KJ_ERR_STATE] = "state",
 };
 
 const char *

@@ -27,7 +27,8 @@ typedef enum {
 	KJ_ERR_INTERNAL = 10,	/* a bug: an invariant did not hold */
 	KJ_ERR_AUTH = 11,	/* not authenticated */
 	KJ_ERR_USAGE = 12,	/* a front door was called the wrong way */
-	KJ_ERR_THROTTLED = 13	/* too many attempts: try again later */
+	KJ_ERR_THROTTLED = 13,	/* too many attempts: try again later */
+	KJ_ERR_STATE = 14	/* not allowed in the thing's present state (a locked checklist) */
 } kj_err;
 
 /* The stable short name of a code ("invalid", "not_found", ...). Never NULL. */

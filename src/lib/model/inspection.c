@@ -917,7 +917,7 @@ kj_answer_put(struct kj_ctx *ctx, const char *checklist, const char *item, const
 		goto done;
 	}
 	if (strcmp(k.status, "open") != 0) {
-		r = kj_failf(ctx, KJ_ERR_CONFLICT, "the checklist is submitted and locked; an officer can reopen it");
+		r = kj_failf(ctx, KJ_ERR_STATE, "the checklist is submitted and locked; an officer can reopen it");
 		goto done;
 	}
 	if (strcmp(k.c.status, "open") != 0) {
@@ -1001,7 +1001,7 @@ set_checklist_status(struct kj_ctx *ctx, const char *uuid, int submit)
 		if (k.user_id != ctx->who.user_id && ctx->who.role != KJ_ROLE_LOCAL_ADMIN)
 			r = kj_failf(ctx, KJ_ERR_DENIED, "only the holder of a checklist submits it");
 		else if (strcmp(k.status, "open") != 0)
-			r = kj_failf(ctx, KJ_ERR_CONFLICT, "the checklist is already submitted");
+			r = kj_failf(ctx, KJ_ERR_STATE, "the checklist is already submitted");
 		else if (strcmp(k.c.status, "open") != 0)
 			r = kj_failf(ctx, KJ_ERR_INVALID, "campaign %s is %s, not open", k.c.code, k.c.status);
 	} else {
@@ -1011,7 +1011,7 @@ set_checklist_status(struct kj_ctx *ctx, const char *uuid, int submit)
 		if (r == KJ_ERR_NOT_FOUND)
 			r = kj_failf(ctx, KJ_ERR_DENIED, "not allowed to reopen this checklist");
 		if (r == KJ_OK && strcmp(k.status, "submitted") != 0)
-			r = kj_failf(ctx, KJ_ERR_CONFLICT, "the checklist is open already");
+			r = kj_failf(ctx, KJ_ERR_STATE, "the checklist is open already");
 	}
 	if (r == KJ_OK && ctx->who.read_only)
 		r = kj_failf(ctx, KJ_ERR_DENIED, "not allowed with a read-only token");
@@ -1631,7 +1631,7 @@ kj_note_done(struct kj_ctx *ctx, const char *uuid)
 	if (r == KJ_OK && kj_access_require(ctx, KJ_PERM_INSPECTION_MANAGE, org_id) != KJ_OK)
 		r = ctx->err == KJ_ERR_NOT_FOUND ? kj_failf(ctx, KJ_ERR_NOT_FOUND, "no instruction \"%.40s\"", uuid) : ctx->err;
 	if (r == KJ_OK && strcmp(status, "open") != 0)
-		r = kj_failf(ctx, KJ_ERR_CONFLICT, "the instruction is done already");
+		r = kj_failf(ctx, KJ_ERR_STATE, "the instruction is done already");
 	kj_time_format(kj_now(ctx), now);
 	if (r == KJ_OK && (r = kj_db_prepare(ctx, "UPDATE inspection_note SET status = 'done', done_at = ? WHERE uuid = ?", &st)) == KJ_OK &&
 	    (r = kj_stmt_bind_text(ctx, st, 1, now)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 2, uuid)) == KJ_OK)
