@@ -514,6 +514,7 @@ struct conn_state {
 	const struct kj_route *route;
 	char parambuf[512];
 	int allowed;		/* a route matched: 0 none, 1 path but not method, 2 both */
+	char allow[64];		/* with allowed == 1: the methods the path takes, for Allow */
 	int late;		/* begun after the stop began: refused */
 	struct timespec start;
 };
@@ -522,8 +523,11 @@ static void
 find_route(struct conn_state *cs, const struct kj_server_config *cfg, const char *method, const char *path)
 {
 	const struct kj_route *r;
+	/* HEAD is GET without the body, which libmicrohttpd leaves out by itself. */
+	const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
 
 	cs->allowed = 0;
+	cs->allow[0] = '\0';
 	for (r = kj_routes; r->method != NULL; r++) {
 		const char *params[4] = {0};
 
@@ -531,9 +535,15 @@ find_route(struct conn_state *cs, const struct kj_server_config *cfg, const char
 			continue;
 		if (!match(r->pattern, path, params, cs->parambuf, sizeof(cs->parambuf)))
 			continue;
-		if (strcmp(r->method, method) != 0) {
+		if (strcmp(r->method, want) != 0) {
 			if (cs->allowed == 0)
 				cs->allowed = 1;
+			if (strstr(cs->allow, r->method) == NULL) {
+				size_t n = strlen(cs->allow);
+
+				snprintf(cs->allow + n, sizeof(cs->allow) - n, "%s%s%s", n ? ", " : "", r->method,
+					 strcmp(r->method, "GET") == 0 ? ", HEAD" : "");
+			}
 			continue;
 		}
 		cs->allowed = 2;
@@ -786,6 +796,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return send_reply(conn, cs);
 	}
 	if (cs->allowed == 1) {
+		kj_reply_header(rq, "Allow", cs->allow);
 		kj_reply_json(rq, 405, json_pack("{s:s, s:s}", "error", "method_not_allowed", "message",
 						 "this resource does not take that method"));
 		return send_reply(conn, cs);
@@ -801,7 +812,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	/* On SQLite a request that reads takes its snapshot once, not once per statement:
 	 * one read transaction around the whole GET. (On PostgreSQL that would cost two more
 	 * round trips, so each statement stands alone there.) */
-	if (strcmp(method, "GET") == 0 && kj_db_kind(rq->ctx.db) == KJ_DB_SQLITE &&
+	if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) && kj_db_kind(rq->ctx.db) == KJ_DB_SQLITE &&
 	    kj_tx_begin_read(&rq->ctx) == KJ_OK) {
 		struct kj_ctx end;
 

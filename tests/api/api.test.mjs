@@ -637,6 +637,16 @@ for (const b of backends(SUITE)) {
       assertError(await admin.request('PUT', '/api/v1/orgs', { a: 1 }), 405);
       assertError(await admin.request('DELETE', '/api/v1/health'), 405);
       assertError(await admin.post('/api/v1/orgs/MHA'), 405);
+      // A 405 says what the path does take; HEAD is GET without the body.
+      const wrong = await admin.request('DELETE', '/api/v1/health');
+      assert.equal(wrong.headers.get('allow'), 'GET, HEAD');
+      const orgsWrong = await admin.request('PUT', '/api/v1/orgs', { a: 1 });
+      assert.deepEqual(orgsWrong.headers.get('allow').split(', ').sort(), ['GET', 'HEAD', 'POST']);
+      const head = await admin.request('HEAD', '/api/v1/orgs/MHA');
+      assert.equal(head.status, 200);
+      assert.equal(head.text, '');
+      assert.ok(head.headers.get('etag'), 'HEAD carries the ETag GET would');
+      assert.equal((await anon.request('HEAD', '/api/v1/orgs/MHA')).status, 401);
       assertError(await anon.get('/api/v1/orgs'), 401);
       assertError(await admin.post('/api/v1/orgs', '{"kind":'), 400);
       assertError(await admin.get('/api/v1/orgs/NO-SUCH-ORG'), 404);
