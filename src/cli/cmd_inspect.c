@@ -239,7 +239,7 @@ cmd_inspect(struct cli *c, int argc, char **argv)
 			cli_url_query(&path, "fiscal_year", cli_opt(opts, "fy")->val);
 			rc = cli_get_all(c, kj_buf_cstr(&path), 0, &out);
 		} else {
-			r = kj_campaign_list(&c->ctx, cli_opt(opts, "org")->val, (int)fy, &out);
+			r = kj_campaign_list(&c->ctx, cli_opt(opts, "org")->val, (int)fy, NULL, 0, &out, NULL);
 		}
 		if (rc == 0 && r == KJ_OK)
 			rc = show(json, out, print_campaigns), out = NULL;

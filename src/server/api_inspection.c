@@ -36,17 +36,46 @@ void
 api_campaign_list(struct kj_req *rq)
 {
 	const char *fy = kj_req_query(rq, "fiscal_year");
-	int64_t year = 0;
-	json_t *j = NULL;
+	const char *cursor = kj_req_query(rq, "cursor");
+	struct kj_campaign_pos after;
+	int64_t year = 0, cyear = 0;
+	json_t *j = NULL, *last;
+	char next[96];
+	int limit, more = 0;
 	kj_err r;
 
 	if (fy != NULL && kj_parse_int64(fy, 1900, 2999, &year) != 0) {
 		kj_reply_error(rq, KJ_ERR_INVALID, "fiscal_year: expected a year such as 2025");
 		return;
 	}
-	r = kj_campaign_list(&rq->ctx, kj_req_query(rq, "org"), (int)year, &j);
-	if (r == KJ_OK)
-		j = json_pack("{s:o, s:n}", "items", j, "next_cursor");
+	if (kj_req_limit(rq, &limit) != 0)
+		return;
+	/* The cursor is the last campaign of the page before: its fiscal year, a dot, its code. */
+	if (cursor != NULL) {
+		const char *dot = strchr(cursor, '.');
+		char ybuf[8];
+
+		if (dot == NULL || dot - cursor > 4 || dot[1] == '\0' || strlen(dot + 1) >= sizeof(after.code)) {
+			kj_reply_error(rq, KJ_ERR_INVALID, "cursor: not one this server gave");
+			return;
+		}
+		memcpy(ybuf, cursor, (size_t)(dot - cursor));
+		ybuf[dot - cursor] = '\0';
+		if (kj_parse_int64(ybuf, 1900, 2999, &cyear) != 0) {
+			kj_reply_error(rq, KJ_ERR_INVALID, "cursor: not one this server gave");
+			return;
+		}
+		after.fiscal_year = (int)cyear;
+		kj_strlcpy(after.code, dot + 1, sizeof(after.code));
+	}
+	r = kj_campaign_list(&rq->ctx, kj_req_query(rq, "org"), (int)year, cursor ? &after : NULL, limit, &j, &more);
+	if (r == KJ_OK) {
+		last = json_array_get(j, json_array_size(j) - 1);
+		if (more && last != NULL)
+			snprintf(next, sizeof(next), "%d.%s", (int)json_integer_value(json_object_get(last, "fiscal_year")),
+				 json_string_value(json_object_get(last, "code")));
+		j = json_pack("{s:o, s:s?}", "items", j, "next_cursor", more && last != NULL ? next : NULL);
+	}
 	reply_or_fail(rq, r, 200, j);
 }
 

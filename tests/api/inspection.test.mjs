@@ -99,6 +99,36 @@ for (const be of backends('inspection')) {
         assert.ok(audit.body.items.some((x) => x.op === 'checklist.submit'));
       });
 
+      await t.test('campaign lists come in pages that add up to the whole list', async () => {
+        for (const who of [centre, ciso]) {
+          const whole = await who.get('/api/v1/campaigns?limit=1000');
+          assert.equal(whole.status, 200);
+          assert.equal(whole.body.next_cursor, null);
+          assert.ok(whole.body.items.length > 3, `only ${whole.body.items.length} campaigns`);
+          const paged = [];
+          let cursor = null;
+          for (let guard = 0; guard < 1000; guard++) {
+            const page = await who.get(`/api/v1/campaigns?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+            assert.equal(page.status, 200, page.text);
+            assert.ok(page.body.items.length <= 3);
+            paged.push(...page.body.items.map((c) => c.code));
+            cursor = page.body.next_cursor;
+            if (!cursor) break;
+          }
+          assert.deepEqual(paged, whole.body.items.map((c) => c.code));
+        }
+        // The CISO's pages hold only what is in its scope.
+        const mine = (await ciso.get('/api/v1/campaigns?limit=1000')).body.items.map((c) => c.org);
+        const all = (await centre.get('/api/v1/campaigns?limit=1000')).body.items.map((c) => c.org);
+        assert.ok(all.includes('MPF') && all.includes('NCO'));
+        assert.ok(mine.includes('MHA') && !mine.includes('MPF') && !mine.includes('NCO'), JSON.stringify(mine));
+        for (const bad of ['nonsense', '2025.', '99999.GOV', 'x.GOV-FY2025']) {
+          const r = await centre.get(`/api/v1/campaigns?cursor=${encodeURIComponent(bad)}`);
+          assert.equal(r.status, 400, `${bad}: ${r.text}`);
+          assert.match(r.body.message, /cursor/);
+        }
+      });
+
       await t.test('CSV import: a bad file changes nothing and reports every bad row', async () => {
         const list = await ciso.get('/api/v1/campaigns?org=MHA&fiscal_year=2025');
         assert.equal(list.status, 200);

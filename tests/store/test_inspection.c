@@ -9,96 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
-#include <sodium.h>
 
-#include "base/embedded.h"
 #include "base/util.h"
 #include "db/db.h"
-#include "db/migrate.h"
-#include "formats/catalog.h"
-#include "formats/government.h"
 #include "formats/inspection_export.h"
 #include "model/account.h"
 #include "model/inspection.h"
 #include "model/policy.h"
 
-static const char *backend;
-static char dsn[1024];
-static char tmpdir[256];
-static char base_dsn[1024];
-
-static int
-reset_schema(void)
-{
-	struct kj_ctx c;
-	struct kj_db *db;
-	int rc = 0;
-
-	kj_ctx_init(&c);
-	if (kj_db_open(&c, base_dsn, &db) != KJ_OK ||
-	    kj_db_exec(&c, "DROP SCHEMA IF EXISTS inspection CASCADE; CREATE SCHEMA inspection") != KJ_OK) {
-		fprintf(stderr, "%s\n", c.msg);
-		rc = -1;
-	}
-	kj_db_close(c.db);
-	return rc;
-}
-
-static int
-setup(void **state)
-{
-	static const char *const eds[] = {"standard-fy2023.json", "standard-fy2025.json", NULL};
-	struct kj_ctx *ctx = malloc(sizeof(*ctx));
-	const struct kj_embedded *e;
-	struct kj_db *db;
-	int i;
-
-	kj_ctx_init(ctx);
-	if (strcmp(backend, "sqlite") == 0) {
-		static int n;
-
-		snprintf(dsn, sizeof(dsn), "sqlite:%s/insp-%d.db", tmpdir, ++n);
-	} else if (reset_schema() != 0) {
-		free(ctx);
-		return -1;
-	}
-	if (kj_db_open(ctx, dsn, &db) != KJ_OK || kj_db_migrate(ctx, NULL) != KJ_OK)
-		goto fail;
-	e = kj_embedded_find(kj_embedded_demo, "government.json");
-	if (kj_government_import_mem(ctx, "government.json", e->data, e->len, NULL) != KJ_OK)
-		goto fail;
-	for (i = 0; eds[i] != NULL; i++) {
-		e = kj_embedded_find(kj_embedded_demo, eds[i]);
-		if (kj_standard_import_mem(ctx, e->name, e->data, e->len, NULL, NULL, 0, NULL) != KJ_OK)
-			goto fail;
-	}
-	*state = ctx;
-	return 0;
-fail:
-	fprintf(stderr, "setup: %s\n", ctx->msg);
-	free(ctx);
-	return -1;
-}
-
-static int
-teardown(void **state)
-{
-	struct kj_ctx *ctx = *state;
-
-	kj_db_close(ctx->db);
-	free(ctx);
-	return 0;
-}
-
-static void
-ok(struct kj_ctx *ctx, kj_err r, const char *what)
-{
-	if (r != KJ_OK)
-		fail_msg("%s: %s", what, ctx->msg);
-}
+#include "store_harness.h"
 
 static int64_t
 user(struct kj_ctx *ctx, const char *name, const char *org, const char *role)
@@ -119,20 +40,6 @@ act(struct kj_ctx *ctx, int64_t id, enum kj_role role, int64_t org_id, const cha
 	ctx->who.role = id ? role : KJ_ROLE_LOCAL_ADMIN;
 	ctx->who.org_id = org_id;
 	kj_strlcpy(ctx->who.name, name, sizeof(ctx->who.name));
-}
-
-static int64_t
-org_id(struct kj_ctx *ctx, const char *code)
-{
-	struct kj_stmt *st = NULL;
-	int row;
-	int64_t id = 0;
-
-	if (kj_db_prepare(ctx, "SELECT id FROM org WHERE code = ? AND valid_to IS NULL", &st) == KJ_OK &&
-	    kj_stmt_bind_text(ctx, st, 1, code) == KJ_OK && kj_stmt_step(ctx, st, &row) == KJ_OK && row)
-		id = kj_stmt_int(st, 0);
-	kj_stmt_free(st);
-	return id;
 }
 
 static void
@@ -193,19 +100,6 @@ test_policy(void **state)
 	ok(ctx, kj_policy_review_all(ctx, "demo-fy2023", &rev), "review all");
 	assert_true(json_array_size(json_object_get(rev, "organisations")) >= 12 + 20);
 	json_decref(rev);
-}
-
-static int64_t
-count(struct kj_ctx *ctx, const char *sql)
-{
-	struct kj_stmt *st = NULL;
-	int row;
-	int64_t n = -1;
-
-	if (kj_db_prepare(ctx, sql, &st) == KJ_OK && kj_stmt_step(ctx, st, &row) == KJ_OK && row)
-		n = kj_stmt_int(st, 0);
-	kj_stmt_free(st);
-	return n;
 }
 
 struct mem {
@@ -355,7 +249,7 @@ test_mandate(void **state)
 	assert_int_equal((int64_t)kids, count(ctx, "SELECT COUNT(*) FROM org WHERE valid_to IS NULL AND kind IN "
 						 "('ministry', 'agency', 'corporation')"));
 	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM campaign_item"), (int64_t)(n * (kids + 1)));
-	ok(ctx, kj_campaign_list(ctx, "MHA", 2025, &list), "list");
+	ok(ctx, kj_campaign_list(ctx, "MHA", 2025, NULL, 0, &list, NULL), "list");
 	assert_int_equal(json_array_size(list), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "mandated_by")), "GOV-2025");
 	json_decref(list);
@@ -367,40 +261,13 @@ test_mandate(void **state)
 int
 main(int argc, char **argv)
 {
+	static const struct harness_suite suite = {.name = "inspection", .schema = "inspection", .tmp = "insp",
+						   .setup = harness_setup_demo};
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_policy, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_campaign, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mandate, setup, teardown),
+		cmocka_unit_test(test_policy),
+		cmocka_unit_test(test_campaign),
+		cmocka_unit_test(test_mandate),
 	};
-	char group[64], cmd[512];
-	int rc;
 
-	if (sodium_init() < 0)
-		return 1;
-	backend = argc > 1 ? argv[1] : "sqlite";
-	if (strcmp(backend, "postgresql") == 0) {
-		const char *d = getenv("KIJUN_TEST_PG_DSN");
-
-		if (d == NULL || *d == '\0') {
-			const char *req = getenv("KIJUN_REQUIRE_PG");
-
-			fprintf(stderr, "inspection on postgresql: KIJUN_TEST_PG_DSN is not set%s\n", req && *req == '1' ? "" : " (skipped)");
-			return req && *req == '1' ? 1 : 0;
-		}
-		/* A schema of its own, apart from the storage suite's. */
-		snprintf(dsn, sizeof(dsn), "%s?options=-csearch_path%%3Dinspection", d);
-		kj_strlcpy(base_dsn, d, sizeof(base_dsn));
-	} else {
-		snprintf(tmpdir, sizeof(tmpdir), "/tmp/kijun-insp.XXXXXX");
-		if (mkdtemp(tmpdir) == NULL)
-			return 1;
-	}
-	snprintf(group, sizeof(group), "inspection on %s", backend);
-	rc = _cmocka_run_group_tests(group, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	if (tmpdir[0] != '\0') {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
-	return rc;
+	return harness_main(argc, argv, &suite, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -10,10 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
-#include <sodium.h>
 
 #include "base/util.h"
 #include "db/db.h"
@@ -24,71 +22,7 @@
 #include "model/org.h"
 #include "model/standard.h"
 
-static const char *backend;
-static char dsn[1024];
-static char tmpdir[256];
-
-static void
-reset(void)
-{
-	struct kj_ctx ctx;
-	struct kj_db *db;
-
-	kj_ctx_init(&ctx);
-	if (strcmp(backend, "sqlite") == 0) {
-		static int n;
-		char path[512];
-
-		snprintf(path, sizeof(path), "%s/store-%d.db", tmpdir, ++n);
-		snprintf(dsn, sizeof(dsn), "sqlite:%s", path);
-		return;
-	}
-	assert_int_equal(kj_db_open(&ctx, dsn, &db), KJ_OK);
-	assert_int_equal(kj_db_exec(&ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KJ_OK);
-	kj_db_close(db);
-}
-
-static int
-setup(void **state)
-{
-	struct kj_ctx *ctx = malloc(sizeof(*ctx));
-	struct kj_db *db;
-
-	reset();
-	kj_ctx_init(ctx);
-	if (kj_db_open(ctx, dsn, &db) != KJ_OK || kj_db_migrate(ctx, NULL) != KJ_OK) {
-		fprintf(stderr, "setup: %s\n", ctx->msg);
-		free(ctx);
-		return -1;
-	}
-	*state = ctx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct kj_ctx *ctx = *state;
-
-	kj_db_close(ctx->db);
-	free(ctx);
-	return 0;
-}
-
-static int64_t
-count(struct kj_ctx *ctx, const char *sql)
-{
-	struct kj_stmt *st = NULL;
-	int row = 0;
-	int64_t n;
-
-	assert_int_equal(kj_db_prepare(ctx, sql, &st), KJ_OK);
-	assert_int_equal(kj_stmt_step(ctx, st, &row), KJ_OK);
-	assert_true(row);
-	n = kj_stmt_int(st, 0);
-	kj_stmt_free(st);
-	return n;
-}
+#include "store_harness.h"
 
 static void
 exec_ok(struct kj_ctx *ctx, const char *sql)
@@ -520,49 +454,20 @@ test_audit_reorder(void **state)
 int
 main(int argc, char **argv)
 {
+	static const struct harness_suite suite = {.name = "store", .schema = NULL, .tmp = "store", .setup = harness_setup};
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_migrate_idempotent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_schema_newer_than_binary, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bulk, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_org_lifecycle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_edition_roundtrip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_import_all_or_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_government_import, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_delete_and_reorder, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_reorder, setup, teardown),
+		cmocka_unit_test(test_migrate_idempotent),
+		cmocka_unit_test(test_schema_newer_than_binary),
+		cmocka_unit_test(test_transactions),
+		cmocka_unit_test(test_bulk),
+		cmocka_unit_test(test_org_lifecycle),
+		cmocka_unit_test(test_edition_roundtrip),
+		cmocka_unit_test(test_import_all_or_nothing),
+		cmocka_unit_test(test_government_import),
+		cmocka_unit_test(test_audit_chain),
+		cmocka_unit_test(test_audit_delete_and_reorder),
+		cmocka_unit_test(test_audit_reorder),
 	};
-	char group[64];
-	int rc;
 
-	if (sodium_init() < 0)
-		return 1;
-	backend = argc > 1 ? argv[1] : "sqlite";
-	if (strcmp(backend, "postgresql") == 0) {
-		const char *d = getenv("KIJUN_TEST_PG_DSN");
-
-		if (d == NULL || *d == '\0') {
-			const char *req = getenv("KIJUN_REQUIRE_PG");
-
-			fprintf(stderr, "store_postgresql: KIJUN_TEST_PG_DSN is not set%s\n",
-				req && *req == '1' ? "" : " (skipped)");
-			return req && *req == '1' ? 1 : 0;
-		}
-		kj_strlcpy(dsn, d, sizeof(dsn));
-	} else {
-		snprintf(tmpdir, sizeof(tmpdir), "/tmp/kijun-store.XXXXXX");
-		if (mkdtemp(tmpdir) == NULL)
-			return 1;
-	}
-	snprintf(group, sizeof(group), "store on %s", backend);
-	rc = _cmocka_run_group_tests(group, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	if (tmpdir[0] != '\0') {
-		char cmd[512];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
-	return rc;
+	return harness_main(argc, argv, &suite, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -594,7 +594,8 @@ campaign_row_json(struct kj_stmt *st)
 	"LEFT JOIN campaign m ON m.id = c.mandate_id "
 
 kj_err
-kj_campaign_list(struct kj_ctx *ctx, const char *org, int fiscal_year, json_t **out)
+kj_campaign_list(struct kj_ctx *ctx, const char *org, int fiscal_year, const struct kj_campaign_pos *after, int limit,
+		 json_t **out, int *more_out)
 {
 	struct kj_stmt *st = NULL;
 	struct kj_org o;
@@ -606,14 +607,29 @@ kj_campaign_list(struct kj_ctx *ctx, const char *org, int fiscal_year, json_t **
 		json_decref(a);
 		return r;
 	}
+	if (more_out != NULL)
+		*more_out = 0;
+	/* Keyset paging on (fiscal year descending, code): what sorts after the last row of
+	 * the page before. Rows out of scope are skipped here, so a page is read until it holds
+	 * limit visible rows and one more shows that others follow. */
 	r = kj_db_prepare(ctx, "SELECT " CAMPAIGN_COLUMNS "WHERE (? = 0 OR c.org_id = ?) AND (? = 0 OR c.fiscal_year = ?) "
+			       "AND (? = 0 OR c.fiscal_year < ? OR (c.fiscal_year = ? AND c.code > ?)) "
 			       "ORDER BY c.fiscal_year DESC, c.code", &st);
 	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 1, org ? o.id : 0)) == KJ_OK &&
 	    (r = kj_stmt_bind_int(ctx, st, 2, org ? o.id : 0)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 3, fiscal_year)) == KJ_OK &&
-	    (r = kj_stmt_bind_int(ctx, st, 4, fiscal_year)) == KJ_OK) {
+	    (r = kj_stmt_bind_int(ctx, st, 4, fiscal_year)) == KJ_OK &&
+	    (r = kj_stmt_bind_int(ctx, st, 5, after ? 1 : 0)) == KJ_OK &&
+	    (r = kj_stmt_bind_int(ctx, st, 6, after ? after->fiscal_year : 0)) == KJ_OK &&
+	    (r = kj_stmt_bind_int(ctx, st, 7, after ? after->fiscal_year : 0)) == KJ_OK &&
+	    (r = kj_stmt_bind_text(ctx, st, 8, after ? after->code : "")) == KJ_OK) {
 		while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
 			if (!kj_access_org_visible(ctx, kj_stmt_int(st, 14)))
 				continue;
+			if (limit > 0 && json_array_size(a) == (size_t)limit) {
+				if (more_out != NULL)
+					*more_out = 1;
+				break;
+			}
 			json_array_append_new(a, campaign_row_json(st));
 		}
 	}

@@ -49,7 +49,16 @@ kj_err kj_campaign_create(struct kj_ctx *ctx, const struct kj_campaign_new *in, 
 kj_err kj_campaign_mandate(struct kj_ctx *ctx, const char *code, const char *const *kinds, size_t *n_out);
 /* draft → open → closed. */
 kj_err kj_campaign_set_status(struct kj_ctx *ctx, const char *code, const char *status);
-kj_err kj_campaign_list(struct kj_ctx *ctx, const char *org, int fiscal_year, json_t **out);
+/* Campaigns in scope, newest fiscal year first, then by code; org and fiscal_year (0: any)
+ * narrow the list. A page: limit > 0 takes at most that many after the position *after
+ * (fiscal year and code of the last campaign of the page before; NULL: from the start) and
+ * sets *more_out when others follow; limit 0 takes all. */
+struct kj_campaign_pos {
+	int fiscal_year;
+	char code[65];
+};
+kj_err kj_campaign_list(struct kj_ctx *ctx, const char *org, int fiscal_year, const struct kj_campaign_pos *after,
+			int limit, json_t **out, int *more_out);
 kj_err kj_campaign_get(struct kj_ctx *ctx, const char *code, json_t **out);
 
 /* Gives user a checklist in campaign for unit (NULL: the user's organisation) and role (a
