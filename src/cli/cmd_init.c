@@ -2,8 +2,9 @@
  * cmd_init.c: kijun init [--demo [--demo-parts LIST]]: create (or bring up to date) a
  * database, and with --demo fill it with the demo built into the binary: the government,
  * the two demo editions of the standard, and the activity (accounts for every role with
- * passwords made now, policies, two fiscal years of self-inspection). --demo-parts picks
- * some of government, standard, activity. Local only: with --server it refuses (exit 2).
+ * passwords made now, policies, two fiscal years of self-inspection and of audits).
+ * --demo-parts picks some of government, standard, activity. Local only: with --server it
+ * refuses (exit 2).
  */
 #include <string.h>
 

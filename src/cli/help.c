@@ -29,7 +29,8 @@ static const struct {
 	 "Creates the database (or brings its schema up to date). With --demo, loads the demo:\n"
 	 "the government, the FY2023 and FY2025 demo editions of the standard, and the activity\n"
 	 "(accounts for every role with passwords made now and shown once, policies, two fiscal\n"
-	 "years of self-inspection); --demo-parts loads some of them. The database must be empty.\n"
+	 "years of self-inspection and of audits with their findings); --demo-parts loads some of\n"
+	 "them. The database must be empty.\n"
 	 "Works on the database only: not with --server.\n"},
 	{"login",
 	 "usage: kijun --server URL login NAME [--password-stdin] [--scope read|write] [--days N]\n"

@@ -1,5 +1,5 @@
 /*
- * demo.c: fills the demo government with accounts, policies and self-inspection
+ * demo.c: fills the demo government with accounts, policies, self-inspection and audits
  * (demo.h). The numbers vary between organisations by a fixed pseudo-random sequence, so
  * every demo database tells the same story; only the passwords differ.
  */
@@ -15,6 +15,7 @@
 #include "../db/db.h"
 #include "../model/access.h"
 #include "../model/account.h"
+#include "../model/audit.h"
 #include "../model/inspection.h"
 #include "../model/org.h"
 #include "../model/policy.h"
@@ -244,6 +245,307 @@ submit_all(struct kj_ctx *ctx, const char *campaign, const char *skip)
 	return r;
 }
 
+/* ---- Audits ---------------------------------------------------------------------------- */
+
+/* What auditors write: the requirement it falls under in the FY2023 and FY2025 editions, the
+ * category, severity and urgency, and the words in Japanese and English. */
+static const struct observation {
+	const char *req[2];
+	const char *category, *severity;
+	int urgent;
+	const char *title_ja, *title_en, *text_ja, *text_en;
+} observations[] = {
+	/* 0 */ {{"7.2.1(1)(a)", "7.2.1(1)(a)"}, "finding", "critical", 1,
+		 "外部公開サーバに修正プログラムが未適用", "Internet-facing server left unpatched",
+		 "申請受付用のWebサーバに、悪用が報告されている脆弱性の修正プログラムが約8か月間適用されていなかった。"
+		 "直ちに適用し、適用状況を毎月確認する手順を定めること。",
+		 "The web server that takes online applications went about eight months without the fix for a vulnerability "
+		 "known to be exploited. Apply it at once and check the patch status every month."},
+	/* 1 */ {{"7.1.3(1)(a)", "7.1.3(1)(a)"}, "finding", "high", 0,
+		 "管理者アカウントの共用", "Shared administrator accounts",
+		 "ファイルサーバと業務システムの管理者アカウント「admin」を委託事業者を含む5名で共用しており、操作した者を特定できない。"
+		 "個人別の管理者アカウントに切り替え、管理者の一覧を整備すること。",
+		 "Five people, contractor staff among them, share the \"admin\" account of the file server and the business "
+		 "system, so no change can be traced to a person. Issue personal administrator accounts and keep a list of them."},
+	/* 2 */ {{"7.1.4(1)(a)", "7.1.4(1)(c)"}, "finding", "medium", 0,
+		 "ログの点検が行われていない", "Logs collected but never reviewed",
+		 "認証サーバとプロキシのログは取得されているが、点検の担当者も頻度も定められておらず、過去1年間に点検した記録がない。",
+		 "Authentication server and proxy logs are collected, but nobody is assigned to review them, no frequency is "
+		 "set, and there is no record of any review in the past year."},
+	/* 3 */ {{"3.1.1(5)(b)", "3.1.1(5)(a)"}, "finding", "high", 0,
+		 "暗号化されていないUSBメモリでの持ち出し", "Confidential files taken out on unencrypted USB drives",
+		 "台帳に登録のない私物のUSBメモリに要機密情報を保存して庁外へ持ち出した事例を2件確認した。"
+		 "持ち出しは暗号化機能付きの貸出媒体に限ること。",
+		 "Two cases were found of confidential files carried off the premises on personal USB drives that were not "
+		 "in the media register and had no encryption. Allow only encrypted drives lent from the register."},
+	/* 4 */ {{"4.1.1(2)(a)", "4.1.1(2)(a)"}, "finding", "medium", 0,
+		 "委託契約に情報セキュリティ条項がない", "Outsourcing contract without security clauses",
+		 "窓口システムの運用保守委託契約に、再委託の制限、事故時の報告義務、契約終了時の情報の返却・消去が定められていない。",
+		 "The operation and maintenance contract of the counter system does not limit subcontracting, require "
+		 "incident reports, or require the return or erasure of information when it ends."},
+	/* 5 */ {{"4.1.1(3)(a)", "4.1.1(3)(a)"}, "advice", NULL, 0,
+		 "委託先の履行確認を記録すること", "Record the checks on contractors",
+		 "委託先の対策の実施状況は口頭で確認されているが、記録が残っていない。"
+		 "年1回の報告書提出を契約で求め、確認結果を保存することが望ましい。",
+		 "Contractors' measures are checked orally and nothing is written down. Ask for a yearly report in the "
+		 "contract and keep the result of each check."},
+	/* 6 */ {{"6.1.1(2)(a)", "6.1.1(2)(a)"}, "finding", "low", 0,
+		 "一部の端末で更新の適用が遅れている", "Updates late on some terminals",
+		 "資産管理ツールの集計では、端末の約6%がOSの更新を2か月以上適用していなかった。多くは長期不在者の端末である。",
+		 "The asset management tool shows about 6% of terminals more than two months behind on operating system "
+		 "updates, most of them belonging to staff on long leave."},
+	/* 7 */ {{"2.2.3(2)(a)", "2.2.3(2)(a)"}, "good_practice", NULL, 0,
+		 "標的型メール訓練と研修の連動", "Phishing drills tied to training",
+		 "標的型メール訓練で添付ファイルを開いた職員に翌週の補講を課しており、受講率は100%に達している。他の機関の参考になる。",
+		 "Staff who open the attachment in a phishing drill attend a follow-up session the next week, and attendance "
+		 "has reached 100%. Other organisations could do the same."},
+	/* 8 */ {{"2.1.2(2)(a)", "2.1.2(2)(a)"}, "advice", "low", 0,
+		 "年度計画に達成指標を設けること", "Give the yearly security plan measurable targets",
+		 "情報セキュリティ対策推進計画に実施項目は並んでいるが、達成度を測る指標がなく、年度末の評価が記述にとどまっている。",
+		 "The yearly security plan lists activities but no measure of success, so the year-end assessment stays "
+		 "descriptive."},
+	/* 9 */ {{"6.2.1(2)(a)", "6.2.1(2)(a)"}, "finding", "medium", 0,
+		 "通常の業務端末からサーバを管理している", "Servers administered from ordinary office terminals",
+		 "業務システムのサーバに、インターネット閲覧にも使う通常の業務端末からリモートデスクトップで管理接続できる。",
+		 "The business system's servers accept remote desktop administration from ordinary office terminals that are "
+		 "also used to browse the internet."},
+	/* 10 */ {{"8.1.1(2)(b)", "8.1.1(2)(b)"}, "good_practice", NULL, 0,
+		  "USBポートの一元制御", "Central control of USB ports",
+		  "全端末でUSB記憶媒体の接続を既定で禁止し、登録済みの媒体だけを資産管理ツールで一元的に許可している。",
+		  "USB storage is blocked by default on every terminal, and only registered media are allowed, centrally "
+		  "through the asset management tool."},
+	/* 11 */ {{"2.3.1(3)(c)", "2.3.1(3)(c)"}, "advice", NULL, 0,
+		  "自己点検結果への改善指示に期限と担当を", "Give self-inspection follow-ups a deadline and an owner",
+		  "自己点検で未実施とされた項目に改善指示は出ているが、期限と担当者が示されておらず、"
+		  "翌年度も同じ項目が未実施のままである。",
+		  "Improvement orders follow the items reported as not implemented, but they name no deadline and no one "
+		  "responsible, and the same items were still open a year later."},
+	/* 12 */ {{"7.2.1(1)(a)", "8.1.3(2)(d)"}, "finding", "critical", 1,
+		  "VPN装置の既知の脆弱性が未対処", "Known VPN appliance vulnerability left open",
+		  "テレワーク用のVPN装置に、攻撃での悪用が公表されている脆弱性が残っていた。"
+		  "ファームウェアを直ちに更新し、利用者の認証情報を再発行すること。",
+		  "The telework VPN appliance still had a vulnerability publicly known to be exploited. Update the firmware at "
+		  "once and reissue the users' credentials."},
+	/* 13 */ {{"4.2.2(1)(b)", "4.2.2(2)(b)"}, "finding", "high", 1,
+		  "クラウド管理者アカウントに多要素認証がない", "No multi-factor authentication on cloud administrators",
+		  "職員向けクラウドストレージの管理者アカウント3件がパスワードのみで認証され、うち1件は退職者のものだった。",
+		  "Three administrator accounts of the staff cloud storage sign in with a password alone, and one of them "
+		  "belongs to someone who has left."},
+	/* Penetration tests. */
+	/* 14 */ {{"6.2.3(2)(a)", "6.2.3(2)(a)"}, "finding", "critical", 1,
+		  "検索機能にSQLインジェクション", "SQL injection in the search function",
+		  "公開サイトの検索画面の入力値がそのままSQL文に組み込まれ、登録者情報を含むテーブルを読み出せた。",
+		  "Input to the public site's search page goes straight into an SQL statement; the testers could read the "
+		  "table of registered users."},
+	/* 15 */ {{"7.1.1(1)(b)", "7.1.1(1)(b)"}, "finding", "high", 0,
+		  "管理画面が外部から到達可能でロックアウトもない", "Admin login reachable from outside, with no lockout",
+		  "CMSの管理画面がインターネットから到達でき、パスワードを1,000回誤っても認証が止まらなかった。",
+		  "The CMS login page is reachable from the internet and still accepted attempts after 1,000 wrong passwords."},
+	/* 16 */ {{"6.2.1(1)(a)", "6.2.1(1)(a)"}, "finding", "medium", 0,
+		  "不要なサービスが稼働している", "Unneeded services left running",
+		  "公開セグメントのサーバでFTPと古いTLS 1.0が有効になっていた。業務上の必要はなく、停止すべきである。",
+		  "Servers in the public segment had FTP and the old TLS 1.0 enabled, with no business need for either."},
+	/* 17 */ {{"6.4.1(1)(a)", "6.4.1(1)(a)"}, "good_practice", NULL, 0,
+		  "ネットワーク分離が有効に機能", "Network segmentation held",
+		  "公開セグメントから業務セグメントへの横展開を試みたが、ファイアウォールで全て遮断された。",
+		  "Attempts to move from the public segment into the business network were all stopped at the firewall."},
+	/* 18 */ {{"6.2.3(1)(a)", "6.2.3(1)(a)"}, "finding", "low", 0,
+		  "Webサーバに初期コンテンツが残存", "Default content left on a web server",
+		  "Webサーバにインストール時のサンプルページが残り、製品名とバージョンが表示されていた。",
+		  "A web server still serves the sample pages from installation, which show the product and version."},
+	/* 19 */ {{"6.2.4(1)(b)", "6.2.4(1)(b)"}, "advice", NULL, 0,
+		  "DNSゾーン転送の制限を確認すること", "Check zone transfer limits",
+		  "ゾーン転送は制限されていたが、許可先に廃止済みの旧サーバのアドレスが残っている。",
+		  "Zone transfers are limited, but the allowed peers still include the address of a retired server."},
+};
+
+/* The scopes, NULL-terminated: a management audit's by edition (FY2023, FY2025), and a
+ * penetration test's, the same numbers in both. */
+static const char *const scope_ma[2][15] = {
+	{"2.1.2(2)(a)", "2.2.3(2)(a)", "2.3.1(3)(c)", "3.1.1(5)(b)", "4.1.1(2)(a)", "4.1.1(3)(a)", "4.2.2(1)(b)",
+	 "6.1.1(2)(a)", "6.2.1(2)(a)", "7.1.3(1)(a)", "7.1.4(1)(a)", "7.2.1(1)(a)", "8.1.1(2)(b)", NULL},
+	{"2.1.2(2)(a)", "2.2.3(2)(a)", "2.3.1(3)(c)", "3.1.1(5)(a)", "4.1.1(2)(a)", "4.1.1(3)(a)", "4.2.2(2)(b)",
+	 "6.1.1(2)(a)", "6.2.1(2)(a)", "7.1.3(1)(a)", "7.1.4(1)(c)", "7.2.1(1)(a)", "8.1.1(2)(b)", "8.1.3(2)(d)", NULL},
+};
+static const char *const scope_pt[13] = {
+	"6.2.1(1)(a)", "6.2.1(2)(a)", "6.2.3(1)(a)", "6.2.3(1)(b)", "6.2.3(2)(a)", "6.2.4(1)(b)",
+	"6.4.1(1)(a)", "6.4.1(1)(b)", "7.1.1(1)(b)", "7.1.6(1)(a)", "7.2.1(1)(a)", "7.2.3(1)(a)", NULL,
+};
+
+enum { DRAFT, FIELDWORK, REPORTING, SIGNED_OFF };
+
+/* One engagement: where it stands, who plans it, who audits, and what they wrote (indexes
+ * into observations, -1 ends). */
+static const struct audit_plan {
+	const char *code, *programme, *org, *planner, *lead, *member;
+	int year;		/* 0: FY2024, 1: FY2025 */
+	const char *starts_on, *ends_on;
+	int status;
+	int obs[7];
+} audit_plans[] = {
+	{"NCO-FY2024-MA-MPF", "NCO-FY2024-MA", "MPF", "centre-admin", "analyst", "analyst2", 0, "2024-07-01", "2024-09-30",
+	 SIGNED_OFF, {1, 4, 7, 8, 6, -1}},
+	{"NCO-FY2024-MA-MJA", "NCO-FY2024-MA", "MJA", "centre-admin", "analyst2", "analyst3", 0, "2024-09-02", "2024-11-29",
+	 SIGNED_OFF, {0, 2, 3, 5, 10, -1}},
+	{"NCO-FY2024-MA-MHS", "NCO-FY2024-MA", "MHS", "centre-admin", "analyst3", "analyst", 0, "2024-10-15", "2025-01-31",
+	 SIGNED_OFF, {9, 13, 11, 6, 7, -1}},
+	{"NCO-FY2024-PT-MCO", "NCO-FY2024-PT", "MCO", "centre-admin", "analyst4", "analyst", 0, "2024-11-05", "2024-12-20",
+	 SIGNED_OFF, {14, 15, 16, 17, -1}},
+	{"MHA-FY2024-IA-EL", "MHA-FY2024-IA", "MHA-EL", "mha-ciso", "mha-audit", "mha-staff2", 0, "2024-10-01",
+	 "2024-12-27", SIGNED_OFF, {3, 2, 8, 10, -1}},
+	{"MPF-FY2024-IA-TAX", "MPF-FY2024-IA", "MPF-TAX", "mpf-ciso", "mpf-audit", "mpf-officer", 0, "2024-11-01",
+	 "2025-01-31", SIGNED_OFF, {1, 4, 7, -1}},
+	{"NCO-FY2025-MA-MIT", "NCO-FY2025-MA", "MIT", "centre-admin", "analyst2", "analyst", 1, "2025-07-01", "2025-09-30",
+	 REPORTING, {13, 1, 5, 7, 8, 11, -1}},
+	{"NCO-FY2025-MA-MEC", "NCO-FY2025-MA", "MEC", "centre-admin", "analyst3", "analyst4", 1, "2025-10-01", "2025-12-19",
+	 FIELDWORK, {6, 2, 12, -1}},
+	{"NCO-FY2025-MA-MER", "NCO-FY2025-MA", "MER", "centre-admin", "analyst", NULL, 1, "2026-01-13", "2026-03-13",
+	 DRAFT, {-1}},
+	{"NCO-FY2025-PT-MTI", "NCO-FY2025-PT", "MTI", "centre-admin", "analyst4", "analyst2", 1, "2025-11-04", "2025-12-12",
+	 FIELDWORK, {18, 19, 16, -1}},
+	{"MHA-FY2025-IA-LG", "MHA-FY2025-IA", "MHA-LG", "mha-ciso", "mha-audit", "mha-officer", 1, "2025-09-01",
+	 "2025-11-28", REPORTING, {9, 11, 4, 10, -1}},
+	{"MPF-FY2025-IA-IT", "MPF-FY2025-IA", "MPF-GA-IT", "mpf-ciso", "mpf-audit", "mpf-officer", 1, "2025-10-01",
+	 "2025-12-26", FIELDWORK, {3, 6, -1}},
+};
+
+static const struct kj_org *
+find_org(const struct kj_org_list *l, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i].code, code) == 0)
+			return &l->v[i];
+	}
+	return NULL;
+}
+
+/* The programmes: the centre's management audits and penetration tests, and the internal
+ * audits of two ministries, for both fiscal years. */
+static kj_err
+audit_programmes(struct kj_ctx *ctx, const struct kj_org_list *l)
+{
+	static const struct {
+		const char *code, *org, *planner, *kind, *what_ja, *what_en;	/* code: after "ORG-FYyyyy-" */
+	} progs[] = {
+		{"MA", "NCO", "centre-admin", "management_audit", "マネジメント監査計画", "management audit programme"},
+		{"PT", "NCO", "centre-admin", "penetration_test", "ペネトレーションテスト計画", "penetration test programme"},
+		{"IA", "MHA", "mha-ciso", "internal_audit", "内部監査計画", "internal audit programme"},
+		{"IA", "MPF", "mpf-ciso", "internal_audit", "内部監査計画", "internal audit programme"},
+	};
+	size_t i;
+	int y;
+	kj_err r = KJ_OK;
+
+	for (y = 0; y < 2 && r == KJ_OK; y++) {
+		for (i = 0; i < sizeof(progs) / sizeof(progs[0]) && r == KJ_OK; i++) {
+			const struct kj_org *o = find_org(l, progs[i].org);
+			const int centre = strcmp(progs[i].org, "NCO") == 0;
+			char code[40], tja[400], ten[400], uuid[37];
+			struct kj_audit_programme_new in;
+
+			if (o == NULL)
+				return kj_failf(ctx, KJ_ERR_NOT_FOUND, "demo: no organisation %s", progs[i].org);
+			snprintf(code, sizeof(code), "%s-FY%d-%s", progs[i].org, 2024 + y, progs[i].code);
+			snprintf(tja, sizeof(tja), "令和%d年度 %s%s", 6 + y, centre ? "" : o->name_ja, progs[i].what_ja);
+			snprintf(ten, sizeof(ten), "FY%d %s%s%s", 2024 + y, progs[i].what_en, centre ? "" : " of the ",
+				 centre ? "" : o->name_en);
+			memset(&in, 0, sizeof(in));
+			in.code = code;
+			in.org = progs[i].org;
+			in.fiscal_year = 2024 + y;
+			in.kind = progs[i].kind;
+			in.title_ja = tja;
+			in.title_en = ten;
+			act_as(ctx, progs[i].planner);
+			r = kj_audit_programme_create(ctx, &in, uuid);
+		}
+	}
+	act_local(ctx);
+	return r;
+}
+
+/* One engagement, taken as far as its plan says: the planner sets it up, the team writes
+ * the findings, the lead auditor signs off. */
+static kj_err
+audit_engagement(struct kj_ctx *ctx, const struct kj_org_list *l, const struct audit_plan *p)
+{
+	static const char *const editions[] = {"demo-fy2023", "demo-fy2025"};
+	const struct kj_org *o = find_org(l, p->org);
+	const int pentest = strstr(p->programme, "-PT") != NULL, internal = strstr(p->programme, "-IA") != NULL;
+	const char *const *scope = pentest ? scope_pt : scope_ma[p->year];
+	struct kj_audit_engagement_new in;
+	char tja[400], ten[400], uuid[37];
+	size_t nscope;
+	int k;
+	kj_err r;
+
+	if (o == NULL)
+		return kj_failf(ctx, KJ_ERR_NOT_FOUND, "demo: no organisation %s", p->org);
+	for (nscope = 0; scope[nscope] != NULL; nscope++)
+		;
+	snprintf(tja, sizeof(tja), "%s %s", o->name_ja, pentest ? "ペネトレーションテスト" : internal ? "内部監査" : "マネジメント監査");
+	snprintf(ten, sizeof(ten), "%s of the %s", pentest ? "Penetration test" : internal ? "Internal audit" : "Management audit",
+		 o->name_en);
+	memset(&in, 0, sizeof(in));
+	in.code = p->code;
+	in.programme = p->programme;
+	in.org = p->org;
+	in.edition = editions[p->year];
+	in.title_ja = tja;
+	in.title_en = ten;
+	in.starts_on = p->starts_on;
+	in.ends_on = p->ends_on;
+	act_as(ctx, p->planner);
+	if ((r = kj_audit_engagement_create(ctx, &in, uuid)) != KJ_OK ||
+	    (r = kj_audit_member_add(ctx, p->code, p->lead, "lead")) != KJ_OK ||
+	    (p->member != NULL && (r = kj_audit_member_add(ctx, p->code, p->member, "member")) != KJ_OK) ||
+	    (r = kj_audit_scope_set(ctx, p->code, scope, nscope, NULL, 0)) != KJ_OK)
+		goto out;
+	if (p->status >= FIELDWORK && (r = kj_audit_engagement_advance(ctx, p->code, "fieldwork")) != KJ_OK)
+		goto out;
+	for (k = 0; p->status >= FIELDWORK && p->obs[k] >= 0 && r == KJ_OK; k++) {
+		const struct observation *ob = &observations[p->obs[k]];
+		struct kj_audit_finding_new f;
+		char title[600], text[2000];
+
+		snprintf(title, sizeof(title), "%s / %s", ob->title_ja, ob->title_en);
+		snprintf(text, sizeof(text), "%s\n\n%s", ob->text_ja, ob->text_en);
+		memset(&f, 0, sizeof(f));
+		f.engagement = p->code;
+		f.requirement = ob->req[p->year];
+		f.category = ob->category;
+		f.severity = ob->severity;
+		f.urgent = ob->urgent;
+		f.title = title;
+		f.text = text;
+		/* The lead writes the first, the team the rest by turns. */
+		act_as(ctx, k % 2 == 1 && p->member != NULL ? p->member : p->lead);
+		r = kj_audit_finding_add(ctx, &f, uuid);
+	}
+	act_as(ctx, p->planner);
+	if (r == KJ_OK && p->status >= REPORTING)
+		r = kj_audit_engagement_advance(ctx, p->code, "reporting");
+	act_as(ctx, p->lead);
+	if (r == KJ_OK && p->status >= SIGNED_OFF)
+		r = kj_audit_sign_off(ctx, p->code);
+out:
+	act_local(ctx);
+	return r;
+}
+
+static kj_err
+audits(struct kj_ctx *ctx, const struct kj_org_list *l)
+{
+	size_t i;
+	kj_err r = audit_programmes(ctx, l);
+
+	for (i = 0; i < sizeof(audit_plans) / sizeof(audit_plans[0]) && r == KJ_OK; i++)
+		r = audit_engagement(ctx, l, &audit_plans[i]);
+	return r;
+}
+
 kj_err
 kj_demo_populate(struct kj_ctx *ctx, json_t **accounts_out)
 {
@@ -268,7 +570,10 @@ kj_demo_populate(struct kj_ctx *ctx, json_t **accounts_out)
 	/* Accounts: the centre, and three people in every ministry, one in every agency. */
 	if ((r = account(ctx, acc, "centre-admin", "NCO", "centre_admin")) != KJ_OK ||
 	    (r = account(ctx, acc, "analyst", "NCO", "centre_analyst")) != KJ_OK ||
-	    (r = account(ctx, acc, "auditor", "NCO", "external_auditor")) != KJ_OK)
+	    (r = account(ctx, acc, "auditor", "NCO", "external_auditor")) != KJ_OK ||
+	    (r = account(ctx, acc, "analyst2", "NCO", "centre_analyst")) != KJ_OK ||
+	    (r = account(ctx, acc, "analyst3", "NCO", "centre_analyst")) != KJ_OK ||
+	    (r = account(ctx, acc, "analyst4", "NCO", "centre_analyst")) != KJ_OK)
 		goto out;
 	for (i = 0; i < l.n && r == KJ_OK; i++) {
 		const struct kj_org *o = &l.v[i];
@@ -297,6 +602,15 @@ kj_demo_populate(struct kj_ctx *ctx, json_t **accounts_out)
 			if (d2 != NULL) {
 				snprintf(name, sizeof(name), "%s-staff2", low);
 				if ((r = account(ctx, acc, name, d2, "staff")) != KJ_OK)
+					break;
+			}
+			/* Two ministries audit their own units from the general-affairs division. */
+			if (strcmp(o->code, "MHA") == 0 || strcmp(o->code, "MPF") == 0) {
+				char unit[96];
+
+				snprintf(unit, sizeof(unit), "%s-GA-GEN", o->code);
+				snprintf(name, sizeof(name), "%s-audit", low);
+				if (find_org(&l, unit) != NULL && (r = account(ctx, acc, name, unit, "unit_officer")) != KJ_OK)
 					break;
 			}
 		} else if (strcmp(o->kind, "agency") == 0 || strcmp(o->kind, "corporation") == 0) {
@@ -433,6 +747,9 @@ kj_demo_populate(struct kj_ctx *ctx, json_t **accounts_out)
 					"全課室で持ち出し手続を再周知し、次回点検で実施率を確認すること。", "2025-03-31", uuid);
 		act_local(ctx);
 	}
+	/* Audits: the centre's and two ministries' own, FY2024 done, FY2025 under way. */
+	if (r == KJ_OK)
+		r = audits(ctx, &l);
 out:
 	r = kj_tx_end(ctx, r);
 done:

@@ -3,7 +3,11 @@
  * demo editions are loaded, kj_demo_populate adds accounts for every role, each
  * organisation's policy (some with gaps, some left stale by the newer edition), and two
  * fiscal years of government-wide self-inspection with realistic differences between
- * organisations: FY2024 finished, FY2025 in progress.
+ * organisations: FY2024 finished, FY2025 in progress. The same two years hold audits: the
+ * centre's management audits of several ministries and a penetration test a year, and two
+ * ministries' internal audits of their own units, with teams independent of what they
+ * audit and bilingual findings of every category and severity; FY2024's are all signed
+ * off, FY2025's stand in draft, fieldwork and reporting.
  */
 #ifndef KJ_DEMO_H
 #define KJ_DEMO_H
