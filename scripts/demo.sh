@@ -15,7 +15,8 @@ unset KIJUN_SERVER
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
 # The demo: the government, both editions, and its activity: accounts for every role
-# (passwords made now, for this database only), policies, two years of self-inspection.
+# (passwords made now, for this database only), policies, two years of self-inspection
+# and of audits.
 CRED="$DIR/credentials.txt"
 umask 077
 printf '\n\033[1m$ %s\033[0m\n' "$KIJUN init --demo"
@@ -55,6 +56,10 @@ Self-inspection as mha-staff (its FY2025 checklist is open):
        -d '{"value":"implemented"}' '$URL/api/v1/checklists/ID/answers/8.1.1(2)(a)'
   then as mha-ciso or centre-admin: $URL/api/v1/campaigns/GOV-FY2025-MHA/results?by=unit
                                     $URL/api/v1/campaigns/GOV-FY2025/results?by=org
+Audits (FY2024 signed off; FY2025 in draft, fieldwork and reporting), as centre-admin:
+  curl -b /tmp/kijun.cookies '$URL/api/v1/audit-programmes?fiscal_year=2025'
+  curl -b /tmp/kijun.cookies '$URL/api/v1/audit-engagements?programme=NCO-FY2025-MA'
+  curl -b /tmp/kijun.cookies '$URL/api/v1/audit-engagements/NCO-FY2025-MA-MIT/findings'
 Or with a token: KIJUN_DB=sqlite:$DB $KIJUN token create --user centre-admin
   then: curl -H "Authorization: Bearer TOKEN" $URL/api/v1/editions
 

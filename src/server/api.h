@@ -6,6 +6,11 @@
 
 #include "server.h"
 
+/* Replies j (stolen) with status when r is KJ_OK, else the context's failure (j is freed). */
+void api_reply_result(struct kj_req *rq, kj_err r, int status, json_t *j);
+/* The string member k of the object j, or NULL. */
+const char *api_json_str(json_t *j, const char *k);
+
 void api_health(struct kj_req *rq);
 void api_openapi(struct kj_req *rq);
 void api_bench_trivial(struct kj_req *rq);
@@ -68,6 +73,18 @@ void api_answer_put(struct kj_req *rq);
 void api_checklist_submit(struct kj_req *rq);
 void api_checklist_reopen(struct kj_req *rq);
 void api_evidence_put(struct kj_req *rq);
+
+void api_audit_programme_list(struct kj_req *rq);
+void api_audit_programme_create(struct kj_req *rq);
+void api_audit_engagement_list(struct kj_req *rq);
+void api_audit_engagement_create(struct kj_req *rq);
+void api_audit_engagement_get(struct kj_req *rq);
+void api_audit_member_add(struct kj_req *rq);
+void api_audit_scope_put(struct kj_req *rq);
+void api_audit_engagement_status(struct kj_req *rq);
+void api_audit_sign_off(struct kj_req *rq);
+void api_audit_finding_list(struct kj_req *rq);
+void api_audit_finding_add(struct kj_req *rq);
 
 void api_audit_list(struct kj_req *rq);
 void api_audit_verify(struct kj_req *rq);

@@ -15,23 +15,6 @@
 #include "formats/inspection_export.h"
 #include "model/inspection.h"
 
-static void
-reply_or_fail(struct kj_req *rq, kj_err r, int status, json_t *j)
-{
-	if (r != KJ_OK) {
-		json_decref(j);
-		kj_reply_fail(rq, r);
-		return;
-	}
-	kj_reply_json(rq, status, j);
-}
-
-static const char *
-str(json_t *j, const char *k)
-{
-	return json_string_value(json_object_get(j, k));
-}
-
 void
 api_campaign_list(struct kj_req *rq)
 {
@@ -76,7 +59,7 @@ api_campaign_list(struct kj_req *rq)
 				 json_string_value(json_object_get(last, "code")));
 		j = json_pack("{s:o, s:s?}", "items", j, "next_cursor", more && last != NULL ? next : NULL);
 	}
-	reply_or_fail(rq, r, 200, j);
+	api_reply_result(rq, r, 200, j);
 }
 
 void
@@ -92,13 +75,13 @@ api_campaign_create(struct kj_req *rq)
 	if (j == NULL)
 		return;
 	memset(&in, 0, sizeof(in));
-	in.code = str(j, "code");
-	in.org = str(j, "org");
-	in.title_ja = str(j, "title_ja");
-	in.title_en = str(j, "title_en");
-	in.edition = str(j, "edition");
-	in.opens_on = str(j, "opens_on");
-	in.due_on = str(j, "due_on");
+	in.code = api_json_str(j, "code");
+	in.org = api_json_str(j, "org");
+	in.title_ja = api_json_str(j, "title_ja");
+	in.title_en = api_json_str(j, "title_en");
+	in.edition = api_json_str(j, "edition");
+	in.opens_on = api_json_str(j, "opens_on");
+	in.due_on = api_json_str(j, "due_on");
 	in.scale = json_object_get(j, "scale");
 	in.select = json_object_get(j, "select");
 	if (in.code == NULL || in.org == NULL || in.edition == NULL) {
@@ -126,7 +109,7 @@ api_campaign_get(struct kj_req *rq)
 
 	kj_err r = kj_campaign_get(&rq->ctx, rq->params[0], &j);
 
-	reply_or_fail(rq, r, 200, j);
+	api_reply_result(rq, r, 200, j);
 }
 
 void
@@ -138,13 +121,13 @@ api_campaign_status(struct kj_req *rq)
 
 	if (j == NULL)
 		return;
-	if (str(j, "status") == NULL) {
+	if (api_json_str(j, "status") == NULL) {
 		json_decref(j);
 		kj_reply_error(rq, KJ_ERR_INVALID, "status: expected open or closed");
 		return;
 	}
-	r = kj_campaign_set_status(&rq->ctx, rq->params[0], str(j, "status"));
-	reply_or_fail(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:O}", "code", rq->params[0], "status", json_object_get(j, "status")) : NULL);
+	r = kj_campaign_set_status(&rq->ctx, rq->params[0], api_json_str(j, "status"));
+	api_reply_result(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:O}", "code", rq->params[0], "status", json_object_get(j, "status")) : NULL);
 	json_decref(j);
 }
 
@@ -154,7 +137,7 @@ api_campaign_mandate(struct kj_req *rq)
 	size_t n = 0;
 	kj_err r = kj_campaign_mandate(&rq->ctx, rq->params[0], NULL, &n);
 
-	reply_or_fail(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:I}", "code", rq->params[0], "organisations", (json_int_t)n) : NULL);
+	api_reply_result(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:I}", "code", rq->params[0], "organisations", (json_int_t)n) : NULL);
 }
 
 void
@@ -167,14 +150,14 @@ api_checklist_assign(struct kj_req *rq)
 
 	if (j == NULL)
 		return;
-	if (str(j, "user") == NULL) {
+	if (api_json_str(j, "user") == NULL) {
 		json_decref(j);
 		kj_reply_error(rq, KJ_ERR_INVALID, "user: required");
 		return;
 	}
-	r = kj_checklist_assign(&rq->ctx, rq->params[0], str(j, "user"), str(j, "unit"), str(j, "role"), str(j, "due_on"), uuid);
+	r = kj_checklist_assign(&rq->ctx, rq->params[0], api_json_str(j, "user"), api_json_str(j, "unit"), api_json_str(j, "role"), api_json_str(j, "due_on"), uuid);
 	json_decref(j);
-	reply_or_fail(rq, r, 201, r == KJ_OK ? json_pack("{s:s}", "id", uuid) : NULL);
+	api_reply_result(rq, r, 201, r == KJ_OK ? json_pack("{s:s}", "id", uuid) : NULL);
 }
 
 void
@@ -184,7 +167,7 @@ api_campaign_results(struct kj_req *rq)
 
 	kj_err r = kj_rollup(&rq->ctx, rq->params[0], kj_req_query(rq, "by"), kj_req_query(rq, "under"), &j);
 
-	reply_or_fail(rq, r, 200, j);
+	api_reply_result(rq, r, 200, j);
 }
 
 void
@@ -195,7 +178,7 @@ api_campaign_overdue(struct kj_req *rq)
 
 	if (r == KJ_OK)
 		j = json_pack("{s:o}", "items", j);
-	reply_or_fail(rq, r, 200, j);
+	api_reply_result(rq, r, 200, j);
 }
 
 static int
@@ -234,7 +217,7 @@ api_campaign_export(struct kj_req *rq)
 
 		kj_time_format(kj_now(&rq->ctx), now);
 		r = kj_campaign_export_oscal(&rq->ctx, rq->params[0], now, &j);
-		reply_or_fail(rq, r, 200, j);
+		api_reply_result(rq, r, 200, j);
 		return;
 	}
 	if (strcmp(fmt, "xlsx") == 0) {
@@ -309,7 +292,7 @@ api_note_list(struct kj_req *rq)
 
 	if (r == KJ_OK)
 		j = json_pack("{s:o}", "items", j);
-	reply_or_fail(rq, r, 200, j);
+	api_reply_result(rq, r, 200, j);
 }
 
 void
@@ -322,15 +305,15 @@ api_note_add(struct kj_req *rq)
 
 	if (j == NULL)
 		return;
-	if (str(j, "org") == NULL) {
+	if (api_json_str(j, "org") == NULL) {
 		json_decref(j);
 		kj_reply_error(rq, KJ_ERR_INVALID, "org: required");
 		return;
 	}
-	r = kj_note_add(&rq->ctx, rq->params[0], str(j, "org"), str(j, "kind"), str(j, "requirement"), str(j, "text"),
-			str(j, "due_on"), uuid);
+	r = kj_note_add(&rq->ctx, rq->params[0], api_json_str(j, "org"), api_json_str(j, "kind"), api_json_str(j, "requirement"), api_json_str(j, "text"),
+			api_json_str(j, "due_on"), uuid);
 	json_decref(j);
-	reply_or_fail(rq, r, 201, r == KJ_OK ? json_pack("{s:s}", "id", uuid) : NULL);
+	api_reply_result(rq, r, 201, r == KJ_OK ? json_pack("{s:s}", "id", uuid) : NULL);
 }
 
 void
@@ -338,7 +321,7 @@ api_note_done(struct kj_req *rq)
 {
 	kj_err r = kj_note_done(&rq->ctx, rq->params[0]);
 
-	reply_or_fail(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:s}", "id", rq->params[0], "status", "done") : NULL);
+	api_reply_result(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:s}", "id", rq->params[0], "status", "done") : NULL);
 }
 
 void
@@ -349,7 +332,7 @@ api_checklist_mine(struct kj_req *rq)
 
 	if (r == KJ_OK)
 		j = json_pack("{s:o, s:n}", "items", j, "next_cursor");
-	reply_or_fail(rq, r, 200, j);
+	api_reply_result(rq, r, 200, j);
 }
 
 void
@@ -359,7 +342,7 @@ api_checklist_get(struct kj_req *rq)
 
 	kj_err r = kj_checklist_get(&rq->ctx, rq->params[0], &j);
 
-	reply_or_fail(rq, r, 200, j);
+	api_reply_result(rq, r, 200, j);
 }
 
 void
@@ -378,8 +361,8 @@ api_answer_put(struct kj_req *rq)
 		kj_reply_error(rq, KJ_ERR_INVALID, "body: value is a string; comment and evidence strings or null");
 		return;
 	}
-	r = kj_answer_put(&rq->ctx, rq->params[0], rq->params[1], str(j, "value"), str(j, "comment"), str(j, "evidence"));
-	reply_or_fail(rq, r, 200,
+	r = kj_answer_put(&rq->ctx, rq->params[0], rq->params[1], api_json_str(j, "value"), api_json_str(j, "comment"), api_json_str(j, "evidence"));
+	api_reply_result(rq, r, 200,
 		      r == KJ_OK ? json_pack("{s:s, s:O}", "requirement", rq->params[1], "value", json_object_get(j, "value")) : NULL);
 	json_decref(j);
 }
@@ -389,7 +372,7 @@ api_checklist_submit(struct kj_req *rq)
 {
 	kj_err r = kj_checklist_submit(&rq->ctx, rq->params[0]);
 
-	reply_or_fail(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:s}", "id", rq->params[0], "status", "submitted") : NULL);
+	api_reply_result(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:s}", "id", rq->params[0], "status", "submitted") : NULL);
 }
 
 void
@@ -397,7 +380,7 @@ api_checklist_reopen(struct kj_req *rq)
 {
 	kj_err r = kj_checklist_reopen(&rq->ctx, rq->params[0]);
 
-	reply_or_fail(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:s}", "id", rq->params[0], "status", "open") : NULL);
+	api_reply_result(rq, r, 200, r == KJ_OK ? json_pack("{s:s, s:s}", "id", rq->params[0], "status", "open") : NULL);
 }
 
 void
@@ -411,5 +394,5 @@ api_evidence_put(struct kj_req *rq)
 	kj_strlcpy(mt, type ? type : "", sizeof(mt));
 	mt[strcspn(mt, "; ")] = '\0';
 	r = kj_evidence_put(&rq->ctx, kj_buf_cstr(&rq->body), rq->body.len, mt[0] ? mt : NULL, sha);
-	reply_or_fail(rq, r, 201, r == KJ_OK ? json_pack("{s:s, s:I}", "sha256", sha, "size", (json_int_t)rq->body.len) : NULL);
+	api_reply_result(rq, r, 201, r == KJ_OK ? json_pack("{s:s, s:I}", "sha256", sha, "size", (json_int_t)rq->body.len) : NULL);
 }

@@ -103,12 +103,6 @@ api_org_list(struct kj_req *rq)
 	kj_org_list_free(&l);
 }
 
-static const char *
-str(json_t *j, const char *k)
-{
-	return json_string_value(json_object_get(j, k));
-}
-
 static int
 strings_only(struct kj_req *rq, json_t *j)
 {
@@ -142,13 +136,13 @@ api_org_create(struct kj_req *rq)
 		return;
 	}
 	memset(&in, 0, sizeof(in));
-	in.kind = str(j, "kind");
-	in.code = str(j, "code");
-	in.name_ja = str(j, "name_ja");
-	in.name_en = str(j, "name_en");
-	in.parent = str(j, "parent");
-	in.supervisor = str(j, "supervisor");
-	in.valid_from = str(j, "valid_from");
+	in.kind = api_json_str(j, "kind");
+	in.code = api_json_str(j, "code");
+	in.name_ja = api_json_str(j, "name_ja");
+	in.name_en = api_json_str(j, "name_en");
+	in.parent = api_json_str(j, "parent");
+	in.supervisor = api_json_str(j, "supervisor");
+	in.valid_from = api_json_str(j, "valid_from");
 	r = kj_org_create(&rq->ctx, &in, &o);
 	json_decref(j);
 	if (r != KJ_OK) {
@@ -190,8 +184,8 @@ api_org_patch(struct kj_req *rq)
 		json_decref(j);
 		return;
 	}
-	renames = str(j, "code") || str(j, "name_ja") || str(j, "name_en");
-	moves = str(j, "parent") || str(j, "supervisor");
+	renames = api_json_str(j, "code") || api_json_str(j, "name_ja") || api_json_str(j, "name_en");
+	moves = api_json_str(j, "parent") || api_json_str(j, "supervisor");
 	if (renames == moves) {
 		json_decref(j);
 		kj_reply_error(rq, KJ_ERR_INVALID,
@@ -203,9 +197,9 @@ api_org_patch(struct kj_req *rq)
 		return;
 	}
 	if (renames)
-		r = kj_org_rename(&rq->ctx, o.code, str(j, "code"), str(j, "name_ja"), str(j, "name_en"), str(j, "date"), &o);
+		r = kj_org_rename(&rq->ctx, o.code, api_json_str(j, "code"), api_json_str(j, "name_ja"), api_json_str(j, "name_en"), api_json_str(j, "date"), &o);
 	else
-		r = kj_org_move(&rq->ctx, o.code, str(j, "parent"), str(j, "supervisor"), str(j, "date"), &o);
+		r = kj_org_move(&rq->ctx, o.code, api_json_str(j, "parent"), api_json_str(j, "supervisor"), api_json_str(j, "date"), &o);
 	json_decref(j);
 	if (r != KJ_OK) {
 		kj_reply_fail(rq, r);
@@ -240,7 +234,7 @@ api_org_abolish(struct kj_req *rq)
 		json_decref(j);
 		return;
 	}
-	r = kj_org_abolish(&rq->ctx, o.code, str(j, "date"), str(j, "successor"), &o);
+	r = kj_org_abolish(&rq->ctx, o.code, api_json_str(j, "date"), api_json_str(j, "successor"), &o);
 	json_decref(j);
 	if (r != KJ_OK) {
 		kj_reply_fail(rq, r);

@@ -9,24 +9,13 @@
 #include "base/util.h"
 #include "model/policy.h"
 
-static void
-reply_or_fail(struct kj_req *rq, kj_err r, int status, json_t *j)
-{
-	if (r != KJ_OK) {
-		json_decref(j);
-		kj_reply_fail(rq, r);
-		return;
-	}
-	kj_reply_json(rq, status, j);
-}
-
 void
 api_policy_list(struct kj_req *rq)
 {
 	json_t *j = NULL;
 	kj_err r = kj_policy_list(&rq->ctx, rq->params[0], &j);
 
-	reply_or_fail(rq, r, 200, j);
+	api_reply_result(rq, r, 200, j);
 }
 
 void
@@ -72,7 +61,7 @@ api_policy_version_get(struct kj_req *rq)
 		return;
 	kj_err r = kj_policy_get(&rq->ctx, rq->params[0], rq->params[1], v, &j);
 
-	reply_or_fail(rq, r, 200, j);
+	api_reply_result(rq, r, 200, j);
 }
 
 void
@@ -140,7 +129,7 @@ api_policy_review(struct kj_req *rq)
 
 	kj_err r = kj_policy_review(&rq->ctx, rq->params[0], kj_req_query(rq, "edition"), &j);
 
-	reply_or_fail(rq, r, 200, j);
+	api_reply_result(rq, r, 200, j);
 }
 
 void
@@ -155,5 +144,5 @@ api_policy_review_all(struct kj_req *rq)
 	}
 	kj_err r = kj_policy_review_all(&rq->ctx, ed, &j);
 
-	reply_or_fail(rq, r, 200, j);
+	api_reply_result(rq, r, 200, j);
 }

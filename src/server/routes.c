@@ -68,6 +68,18 @@ const struct kj_route kj_routes[] = {
 	{"POST", "/api/v1/checklists/{id}/reopen", api_checklist_reopen, 0},
 	{"POST", "/api/v1/evidence", api_evidence_put, KJ_ROUTE_BIG_BODY},
 
+	{"GET", "/api/v1/audit-programmes", api_audit_programme_list, 0},
+	{"POST", "/api/v1/audit-programmes", api_audit_programme_create, 0},
+	{"GET", "/api/v1/audit-engagements", api_audit_engagement_list, 0},
+	{"POST", "/api/v1/audit-engagements", api_audit_engagement_create, 0},
+	{"GET", "/api/v1/audit-engagements/{code}", api_audit_engagement_get, 0},
+	{"POST", "/api/v1/audit-engagements/{code}/members", api_audit_member_add, 0},
+	{"PUT", "/api/v1/audit-engagements/{code}/scope", api_audit_scope_put, 0},
+	{"POST", "/api/v1/audit-engagements/{code}/status", api_audit_engagement_status, 0},
+	{"POST", "/api/v1/audit-engagements/{code}/sign-off", api_audit_sign_off, 0},
+	{"GET", "/api/v1/audit-engagements/{code}/findings", api_audit_finding_list, 0},
+	{"POST", "/api/v1/audit-engagements/{code}/findings", api_audit_finding_add, 0},
+
 	{"GET", "/api/v1/audit", api_audit_list, 0},
 	{"GET", "/api/v1/audit/verify", api_audit_verify, 0},
 	{NULL, NULL, NULL, 0},

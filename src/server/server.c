@@ -349,6 +349,23 @@ kj_reply_fail(struct kj_req *rq, kj_err e)
 	kj_reply_error(rq, e, rq->ctx.msg[0] ? rq->ctx.msg : NULL);
 }
 
+void
+api_reply_result(struct kj_req *rq, kj_err r, int status, json_t *j)
+{
+	if (r != KJ_OK) {
+		json_decref(j);
+		kj_reply_fail(rq, r);
+		return;
+	}
+	kj_reply_json(rq, status, j);
+}
+
+const char *
+api_json_str(json_t *j, const char *k)
+{
+	return json_string_value(json_object_get(j, k));
+}
+
 const char *
 kj_req_query(struct kj_req *rq, const char *name)
 {

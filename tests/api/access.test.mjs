@@ -3,7 +3,7 @@
 // auditor, and nobody at all) against targets in the principal's own organisation, its
 // subtree, a sibling ministry (MPF and its units) and a supervised agency (AG01). The
 // expected status of each row comes from the rules (src/lib/model/access.h, and the rules
-// the policy and inspection models state), worked out here from
+// the policy, inspection and audit models state), worked out here from
 // data/demo/government.json, not from what the server answers.
 //
 // The matrix is a table built in code (CASES x PRINCIPALS x targets); a route of routes.c
@@ -222,6 +222,43 @@ function campaignResults(p, t) {
 function seesChecklist(p, holder) {
   const a = accountOf(holder);
   return a !== null && (holder === p.account || (p.role !== 'staff' && sees(p, a[1])));
+}
+
+/** Audit programmes made before the rows (code -> owner): the centre's, and the internal
+ * audits of MHA, AG01 and MPF by their CISOs. An organisation's programme is seen by the
+ * centre's roles and (not external auditors) those with its owner in scope. */
+const PROGRAMMES = { 'AP-NCO': 'NCO', 'IP-MHA': 'MHA', 'IP-AG01': 'AG01', 'IP-MPF': 'MPF' };
+const seesProgramme = (p, owner) => p.all || (p.role !== 'external_auditor' && sees(p, owner));
+// The organisations audited by an engagement of the centre's programme: AE-<code> in
+// fieldwork and AS-<code> signed off, each with a finding on REQ.
+const ENG_TARGETS = ['MHA', 'MHA-GA', 'MHA-GA-IT', 'AG01', 'MPF', 'MPF-GA-IT', MISSING];
+const MISSING_ENGAGEMENT = 'NO-SUCH-ENGAGEMENT';
+const MISSING_PROGRAMME = 'NO-SUCH-PROGRAMME';
+const engagementOf = (t, signed = false) => (t === MISSING ? MISSING_ENGAGEMENT : `${signed ? 'AS' : 'AE'}-${t}`);
+const LEAD = 'centre-analyst';
+/** The team member of an engagement of t besides the lead: a CISO of the other ministry
+ * (independent of t). */
+const memberFor = (t) => (within('MPF', t) ? 'mha-ciso' : 'mpf-ciso');
+const onTeam = (p, t) => t !== MISSING && p.account !== null && (p.account === LEAD || p.account === memberFor(t));
+
+/** An engagement of the centre's programme (audit.c visible): the centre's roles, its team,
+ * and once signed off the audited organisation's officers (not staff, not external
+ * auditors) with it in scope. */
+function seesEngagement(p, t, signed) {
+  if (t === MISSING) return false;
+  if (p.all || onTeam(p, t)) return true;
+  return signed && !['staff', 'external_auditor'].includes(p.role) && sees(p, t);
+}
+
+/** A change to an engagement of t: read-only tokens are refused first, then it must be
+ * seen, then who may (planners: the centre administrator; lead: LEAD; team). */
+function engagementChange(p, t, ok, { planner = false, lead = false, team = false }) {
+  if (p.readOnly) return 403;
+  if (!seesEngagement(p, t, false)) return 404;
+  if (planner && p.role === 'centre_admin') return ok;
+  if (lead && p.account === LEAD) return ok;
+  if (team && onTeam(p, t)) return ok;
+  return 403;
 }
 
 function auditReadable(p) {
@@ -988,6 +1025,153 @@ const CASES = [
     }),
   },
 
+  // -- audits (programmes, engagements, findings)
+  {
+    route: 'GET /api/v1/audit-programmes', variant: 'all', phase: 'read', targets: [NONE],
+    expect: () => 200,
+    request: () => ({ method: 'GET', path: `${API}/audit-programmes?limit=1000` }),
+    check: (res, p) => {
+      const want = Object.keys(PROGRAMMES).filter((c) => seesProgramme(p, PROGRAMMES[c]));
+      const why = setDiff(res.body.items.map((x) => x.code), want);
+      return why && `programmes: ${why}`;
+    },
+  },
+  {
+    route: 'GET /api/v1/audit-programmes', variant: 'org=T', phase: 'read', targets: ORG_TARGETS,
+    expect: (p, t) => read(p, orgCode(t)),
+    request: (t) => ({ method: 'GET', path: `${API}/audit-programmes?org=${orgCode(t)}`, subject: orgCode(t) }),
+    check: (res, p, t) => {
+      const want = Object.keys(PROGRAMMES).filter((c) => PROGRAMMES[c] === t && seesProgramme(p, t));
+      const why = setDiff(res.body.items.map((x) => x.code), want);
+      return why && `programmes: ${why}`;
+    },
+  },
+  {
+    // The centre's programmes are its administrator's (KJ_PERM_ENGAGEMENT_WRITE); an
+    // organisation's its CISO's (KJ_PERM_INSPECTION_MANAGE, not unit officers); units own
+    // none (400 once access allowed it).
+    route: 'POST /api/v1/audit-programmes', variant: 'for T', phase: 'write', targets: ORG_TARGETS,
+    expect: (p, t) => {
+      const code = orgCode(t);
+      if (!sees(p, code)) return 404;
+      if (code === 'NCO') return top(p, 201);
+      const r = manageUnit(p, code, 201);
+      if (r !== 201) return r;
+      if (p.role === 'unit_officer') return 403;
+      return ['ministry', 'agency', 'corporation'].includes(ORGS.get(code).kind) ? 201 : 400;
+    },
+    request: (t, p, env) => ({
+      method: 'POST', path: `${API}/audit-programmes`, subject: orgCode(t),
+      body: {
+        code: env.freshCode(), org: orgCode(t), fiscal_year: 2025, kind: t === 'NCO' ? 'management_audit' : 'internal_audit',
+        title_ja: '監査計画', title_en: 'Audit programme',
+      },
+    }),
+  },
+  {
+    route: 'GET /api/v1/audit-engagements', variant: 'all', phase: 'read', targets: [NONE],
+    expect: () => 200,
+    request: () => ({ method: 'GET', path: `${API}/audit-engagements?limit=1000` }),
+    check: (res, p) => {
+      const want = [];
+      for (const t of ENG_TARGETS) {
+        if (seesEngagement(p, t, false)) want.push(engagementOf(t));
+        if (seesEngagement(p, t, true)) want.push(engagementOf(t, true));
+      }
+      const why = setDiff(res.body.items.map((x) => x.code), want);
+      return why && `engagements: ${why}`;
+    },
+  },
+  {
+    route: 'POST /api/v1/audit-engagements', variant: "of T in the centre's programme", phase: 'write', targets: ENG_TARGETS,
+    // Planning the centre's programme is asked first: everyone else gets 403 whatever T is.
+    expect: (p, t) => (top(p, 201) === 201 && t === MISSING ? 404 : top(p, 201)),
+    request: (t, p, env) => env.engagementRequest(env.freshCode(), 'AP-NCO', orgCode(t)),
+  },
+  {
+    route: 'POST /api/v1/audit-engagements', variant: "of T in MHA's programme", phase: 'write', targets: ENG_TARGETS,
+    // The programme is hidden outside MHA's scope; its planners are MHA's CISO and the
+    // centre administrator; then T must be seen, and be MHA or below it.
+    expect: (p, t) => {
+      if (!sees(p, 'MHA')) return 404;
+      const r = manageUnit(p, 'MHA', 201);
+      if (r !== 201 || p.role === 'unit_officer') return r === 201 ? 403 : r;
+      if (!sees(p, orgCode(t))) return 404;
+      return within('MHA', t) ? 201 : 400;
+    },
+    request: (t, p, env) => ({ ...env.engagementRequest(env.freshCode(), 'IP-MHA', orgCode(t)), subject: sees(p, 'MHA') ? orgCode(t) : 'IP-MHA' }),
+    missing: (t, p, env) => (sees(p, 'MHA') ? null : { ...env.engagementRequest(env.freshCode(), MISSING_PROGRAMME, orgCode(t)), subject: MISSING_PROGRAMME }),
+  },
+  {
+    route: 'GET /api/v1/audit-engagements/{code}', variant: 'in fieldwork', phase: 'read', targets: ENG_TARGETS,
+    expect: (p, t) => (seesEngagement(p, t, false) ? 200 : 404),
+    request: (t) => ({ method: 'GET', path: `${API}/audit-engagements/${engagementOf(t)}`, subject: engagementOf(t) }),
+    check: (res, p, t) => (res.body.code === engagementOf(t) && res.body.org === t && res.body.status === 'fieldwork'
+      ? null : `engagement ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'GET /api/v1/audit-engagements/{code}', variant: 'signed off', phase: 'read', targets: ENG_TARGETS,
+    expect: (p, t) => (seesEngagement(p, t, true) ? 200 : 404),
+    request: (t) => ({ method: 'GET', path: `${API}/audit-engagements/${engagementOf(t, true)}`, subject: engagementOf(t, true) }),
+    check: (res, p, t) => (res.body.status === 'signed_off' && res.body.signed_off_by === LEAD ? null : `engagement ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'POST /api/v1/audit-engagements/{code}/members', variant: 'auditor-spare on a fresh engagement of T', phase: 'write',
+    targets: ENG_TARGETS,
+    expect: (p, t) => engagementChange(p, t, 201, { planner: true }),
+    request: async (t, p, env) => {
+      const code = t === MISSING ? MISSING_ENGAGEMENT : await env.freshEngagement(t, 'draft');
+      return { method: 'POST', path: `${API}/audit-engagements/${code}/members`, subject: code, body: { user: 'auditor-spare', role: 'member' } };
+    },
+  },
+  {
+    route: 'PUT /api/v1/audit-engagements/{code}/scope', variant: "T's engagement in fieldwork, to the same scope", phase: 'write',
+    targets: ENG_TARGETS,
+    expect: (p, t) => engagementChange(p, t, 200, { planner: true, lead: true }),
+    request: (t) => ({
+      method: 'PUT', path: `${API}/audit-engagements/${engagementOf(t)}/scope`, subject: engagementOf(t), body: { requirements: [REQ] },
+    }),
+  },
+  {
+    route: 'POST /api/v1/audit-engagements/{code}/status', variant: 'a fresh engagement of T from fieldwork to reporting',
+    phase: 'write', targets: ENG_TARGETS,
+    expect: (p, t) => engagementChange(p, t, 200, { planner: true, lead: true }),
+    request: async (t, p, env) => {
+      const code = t === MISSING ? MISSING_ENGAGEMENT : await env.freshEngagement(t, 'fieldwork');
+      return { method: 'POST', path: `${API}/audit-engagements/${code}/status`, subject: code, body: { status: 'reporting' } };
+    },
+  },
+  {
+    route: 'POST /api/v1/audit-engagements/{code}/sign-off', variant: 'a fresh engagement of T in reporting', phase: 'write',
+    targets: ENG_TARGETS,
+    expect: (p, t) => engagementChange(p, t, 200, { lead: true }),
+    request: async (t, p, env) => {
+      const code = t === MISSING ? MISSING_ENGAGEMENT : await env.freshEngagement(t, 'reporting');
+      return { method: 'POST', path: `${API}/audit-engagements/${code}/sign-off`, subject: code };
+    },
+  },
+  {
+    route: 'GET /api/v1/audit-engagements/{code}/findings', variant: 'in fieldwork', phase: 'read', targets: ENG_TARGETS,
+    expect: (p, t) => (seesEngagement(p, t, false) ? 200 : 404),
+    request: (t) => ({ method: 'GET', path: `${API}/audit-engagements/${engagementOf(t)}/findings`, subject: engagementOf(t) }),
+    check: (res) => (res.body.items.length === 1 && res.body.items[0].requirement === REQ ? null : `findings ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'GET /api/v1/audit-engagements/{code}/findings', variant: 'signed off', phase: 'read', targets: ENG_TARGETS,
+    expect: (p, t) => (seesEngagement(p, t, true) ? 200 : 404),
+    request: (t) => ({ method: 'GET', path: `${API}/audit-engagements/${engagementOf(t, true)}/findings`, subject: engagementOf(t, true) }),
+    check: (res) => (res.body.items.length === 1 ? null : `findings ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'POST /api/v1/audit-engagements/{code}/findings', variant: "T's engagement in fieldwork", phase: 'write',
+    targets: ENG_TARGETS,
+    expect: (p, t) => engagementChange(p, t, 201, { team: true }),
+    request: (t, p) => ({
+      method: 'POST', path: `${API}/audit-engagements/${engagementOf(t)}/findings`, subject: engagementOf(t),
+      body: { requirement: REQ, category: 'advice', title: 'Matrix', text: `Advice by ${p.id}` },
+    }),
+  },
+
   // -- the audit log
   {
     route: 'GET /api/v1/audit', variant: 'all', phase: 'read', targets: [NONE],
@@ -1203,6 +1387,31 @@ for (const backend of backends('access')) {
           if (submitted) await must(own.get(holder), 'POST', `/checklists/${id}/submit`, undefined, 200);
           return id;
         },
+        engagementRequest: (code, programme, org) => ({
+          method: 'POST', path: `${API}/audit-engagements`, subject: org,
+          body: {
+            code, programme, org, edition: EDITION, title_ja: '監査', title_en: 'Audit', starts_on: '2025-06-01', ends_on: '2025-09-30',
+          },
+        }),
+        // An engagement of t in the centre's programme with the team of the setup (a lead
+        // and memberFor(t)), moved on to status; in fieldwork and after, with a finding.
+        freshEngagement: async (t, status, code = env.freshCode()) => {
+          await must(admin, 'POST', '/audit-engagements', env.engagementRequest(code, 'AP-NCO', t).body, 201);
+          await must(admin, 'POST', `/audit-engagements/${code}/members`, { user: LEAD, role: 'lead' }, 201);
+          await must(admin, 'POST', `/audit-engagements/${code}/members`, { user: memberFor(t), role: 'member' }, 201);
+          await must(admin, 'PUT', `/audit-engagements/${code}/scope`, { requirements: [REQ] }, 200);
+          const steps = ['draft', 'fieldwork', 'reporting', 'signed_off'];
+          for (let i = 1; i <= steps.indexOf(status); i++) {
+            if (i === 1) await must(admin, 'POST', `/audit-engagements/${code}/status`, { status: steps[i] }, 200);
+            if (i === 1) {
+              await must(own.get(LEAD), 'POST', `/audit-engagements/${code}/findings`,
+                { requirement: REQ, category: 'finding', severity: 'medium', title: 'Setup', text: 'A finding' }, 201);
+            }
+            if (i === 2) await must(admin, 'POST', `/audit-engagements/${code}/status`, { status: steps[i] }, 200);
+            if (i === 3) await must(own.get(LEAD), 'POST', `/audit-engagements/${code}/sign-off`, undefined, 200);
+          }
+          return code;
+        },
         orgByUuid: new Map(),
         userByUuid: new Map(),
         registerOrg: (res, where) => {
@@ -1256,6 +1465,21 @@ for (const backend of backends('access')) {
       }
       for (const [n, [, org]] of Object.entries(ACCOUNTS)) {
         checklists[n] = (await must(admin, 'POST', `/campaigns/${campaignOf(org)}/checklists`, { user: n, role: 'staff' }, 201)).body.id;
+      }
+      // What the audit rows act on: the centre's programme and three organisations'
+      // internal audits; for each engagement target one engagement in fieldwork and one
+      // signed off.
+      await must(admin, 'POST', '/audit-programmes', {
+        code: 'AP-NCO', org: 'NCO', fiscal_year: 2025, kind: 'management_audit', title_ja: 'マネジメント監査', title_en: 'Management audit',
+      }, 201);
+      for (const org of ['MHA', 'AG01', 'MPF']) {
+        await must(own.get(CISO_OF[org]), 'POST', '/audit-programmes', {
+          code: `IP-${org}`, org, fiscal_year: 2025, kind: 'internal_audit', title_ja: '内部監査', title_en: 'Internal audit',
+        }, 201);
+      }
+      for (const t of ENG_TARGETS.filter((x) => x !== MISSING)) {
+        await env.freshEngagement(t, 'fieldwork', engagementOf(t));
+        await env.freshEngagement(t, 'signed_off', engagementOf(t, true));
       }
       for (const o of (await admin.get(`${API}/orgs?limit=1000&include_abolished=true`)).body.items) env.orgByUuid.set(o.id, o.code);
       for (const u of (await admin.get(`${API}/users?limit=1000`)).body.items) env.userByUuid.set(u.id, u.name);
