@@ -15,6 +15,7 @@
 
 #include "base/util.h"
 #include "db/db.h"
+#include "model/access.h"
 #include "model/account.h"
 #include "model/audit.h"
 #include "model/auditlog.h"
@@ -23,7 +24,8 @@
 #include "store_harness.h"
 
 /* The people of the tests, made by setup. */
-enum { NCO_ADMIN, NCO_LEAD, NCO_AUD, MHA_CISO, MHA_OFFICER, MHA_STAFF, MHA_AUDIT, MPF_CISO, AG01_STAFF, AG01_OFFICER, NPEOPLE };
+enum { NCO_ADMIN, NCO_LEAD, NCO_AUD, MHA_CISO, MHA_OFFICER, MHA_STAFF, MHA_AUDIT, MPF_CISO, AG01_STAFF, AG01_OFFICER, EXT_AUD,
+       NPEOPLE };
 
 static const struct person {
 	const char *name, *org, *role;
@@ -39,8 +41,19 @@ static const struct person {
 	[MPF_CISO] = {"mpf-ciso", "MPF", "org_admin", KJ_ROLE_ORG_ADMIN},
 	[AG01_STAFF] = {"ag01-staff", "AG01", "staff", KJ_ROLE_STAFF},
 	[AG01_OFFICER] = {"ag01-officer", "AG01", "unit_officer", KJ_ROLE_UNIT_OFFICER},
+	[EXT_AUD] = {"ext-aud", "NCO", "external_auditor", KJ_ROLE_EXTERNAL_AUDITOR},
 };
 static int64_t ids[NPEOPLE];
+
+/* A clock that says now_value, to step into and out of an engagement's dates. */
+static int64_t now_value;
+
+static int64_t
+fixed_clock(void *arg)
+{
+	(void)arg;
+	return now_value;
+}
 
 /* Acts as one of the people from now on; as the local administrator with -1. */
 static void
@@ -262,6 +275,7 @@ static void
 test_team(void **state)
 {
 	struct kj_ctx *ctx = *state;
+	int64_t (*saved_clock)(void *);
 	json_t *j;
 
 	plan_fy2025(ctx);
@@ -310,9 +324,27 @@ test_team(void **state)
 	ctx->who.read_only = 1;
 	refused(ctx, kj_audit_engagement_advance(ctx, "IA-LG", "fieldwork"), KJ_ERR_DENIED, "read-only");
 	refused(ctx, finding(ctx, "IA-LG", "2.1.1(1)(a)", "advice", NULL, 0), KJ_ERR_DENIED, "read-only");
+	/* An external auditor on the team reads the audited organisation while the engagement
+	 * runs (2025-10-01 to 2025-12-15), and nothing else. */
+	act(ctx, NCO_ADMIN);
+	ok(ctx, kj_audit_member_add(ctx, "MA-MHA", "ext-aud", "member"), "external auditor");
 	act(ctx, -1);
-	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM engagement_member"), 4);
-	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'audit_engagement.member'"), 4);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM engagement g JOIN org o ON o.id = g.org_id WHERE o.code = 'MHA' "
+				    "AND g.valid_from = '2025-10-01' AND g.valid_to = '2025-12-15'"), 1);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM engagement"), 1);
+	act(ctx, EXT_AUD);
+	saved_clock = ctx->now;
+	ctx->now = fixed_clock;
+	now_value = 1762000000;	/* 2025-11-01 */
+	assert_true(kj_access_org_visible(ctx, org_id(ctx, "MHA-GA-IT")));
+	assert_false(kj_access_org_visible(ctx, org_id(ctx, "MPF")));
+	now_value = 1767300000;	/* 2026-01-01: the engagement is over */
+	assert_false(kj_access_org_visible(ctx, org_id(ctx, "MHA")));
+	ctx->now = saved_clock;
+	act(ctx, -1);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM engagement_member"), 5);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'audit_engagement.member'"), 5);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'engagement.create'"), 1);
 }
 
 static void

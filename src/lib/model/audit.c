@@ -525,6 +525,24 @@ kj_audit_member_add(struct kj_ctx *ctx, const char *engagement, const char *user
 	    (r = kj_stmt_bind_text(ctx, st, 3, role)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 4, now)) == KJ_OK)
 		r = kj_stmt_run(ctx, st);
 	kj_stmt_free(st);
+	st = NULL;
+	/* An external auditor reads what the engagement covers, while it runs: a read grant
+	 * for the audited organisation over the engagement's dates (see account.h). */
+	if (r == KJ_OK && u.role == KJ_ROLE_EXTERNAL_AUDITOR) {
+		char uuid[37];
+
+		kj_uuid_v4(uuid);
+		if ((r = kj_db_prepare(ctx, "INSERT INTO engagement (uuid, user_id, org_id, valid_from, valid_to, created_at) "
+					    "SELECT ?, ?, org_id, starts_on, ends_on, ? FROM audit_engagement WHERE id = ?",
+				       &st)) == KJ_OK &&
+		    (r = kj_stmt_bind_text(ctx, st, 1, uuid)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 2, u.id)) == KJ_OK &&
+		    (r = kj_stmt_bind_text(ctx, st, 3, now)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 4, e.id)) == KJ_OK)
+			r = kj_stmt_run(ctx, st);
+		kj_stmt_free(st);
+		if (r == KJ_OK)
+			r = log_change(ctx, "engagement", uuid, e.org_id, "engagement.create", "{s:s, s:s, s:s}", "user", u.name,
+				       "org", e.org_code, "audit_engagement", e.code);
+	}
 	if (r == KJ_OK)
 		r = log_change(ctx, "audit_engagement", e.uuid, e.org_id, "audit_engagement.member", "{s:s, s:s, s:s}",
 			       "code", e.code, "user", u.name, "role", role);

@@ -60,7 +60,10 @@ struct kj_audit_engagement_new {
 kj_err kj_audit_engagement_create(struct kj_ctx *ctx, const struct kj_audit_engagement_new *in, char uuid_out[37]);
 
 /* Puts an account (by name) on the team as "lead" (one per engagement) or "member". Refused
- * for an account of the audited organisation or one of its units, and after sign-off. */
+ * for an account of the audited organisation or one of its units, and after sign-off. An
+ * external auditor also gets a read grant (account.h's engagement) for the audited
+ * organisation over the engagement's dates: it reads what the engagement covers, while it
+ * runs. */
 kj_err kj_audit_member_add(struct kj_ctx *ctx, const char *engagement, const char *user, const char *role);
 
 /* Replaces the scope: requirement numbers of the engagement's edition (at least one) and
