@@ -89,4 +89,7 @@ void api_audit_finding_add(struct kj_req *rq);
 void api_audit_list(struct kj_req *rq);
 void api_audit_verify(struct kj_req *rq);
 
+void api_notification_list(struct kj_req *rq);
+void api_notification_read(struct kj_req *rq);
+
 #endif

@@ -79,6 +79,8 @@ const struct kj_route kj_routes[] = {
 	{"POST", "/api/v1/audit-engagements/{code}/sign-off", api_audit_sign_off, 0},
 	{"GET", "/api/v1/audit-engagements/{code}/findings", api_audit_finding_list, 0},
 	{"POST", "/api/v1/audit-engagements/{code}/findings", api_audit_finding_add, 0},
+	{"GET", "/api/v1/notifications", api_notification_list, 0},
+	{"POST", "/api/v1/notifications/{id}/read", api_notification_read, 0},
 
 	{"GET", "/api/v1/audit", api_audit_list, 0},
 	{"GET", "/api/v1/audit/verify", api_audit_verify, 0},

@@ -374,6 +374,20 @@ const CASES = [
       ? null : `principal ${JSON.stringify(res.body.user)}`),
   },
   {
+    // Everyone reads their own notifications, and only their own.
+    route: 'GET /api/v1/notifications', phase: 'read', targets: [NONE],
+    expect: () => 200,
+    request: () => ({ method: 'GET', path: `${API}/notifications?limit=1000` }),
+    check: (res) => (Array.isArray(res.body.items) ? null : 'no items'),
+  },
+  {
+    // Nobody marks a notification that is not theirs: absent or someone else's reads as
+    // not found; a read-only token is refused first.
+    route: 'POST /api/v1/notifications/{id}/read', phase: 'write', targets: [NONE],
+    expect: (p) => (p.readOnly ? 403 : 404),
+    request: () => ({ method: 'POST', path: `${API}/notifications/${MISSING_TOKEN}/read`, subject: MISSING_TOKEN }),
+  },
+  {
     // With a bearer token there is no session to end: nothing changes.
     route: 'DELETE /api/v1/session', phase: 'write', targets: [NONE],
     expect: () => 200,

@@ -176,6 +176,26 @@ for (const be of backends('audits')) {
         });
         assert.equal(urgent.status, 201, urgent.text);
         assert.equal(urgent.body.urgent, true);
+        // Known at once to MHA's CISO (who cannot read the engagement before sign-off) and
+        // to the centre's administrator; not to another ministry.
+        const about = (r) => r.body.items.filter((n) => n.entity_id === urgent.body.id);
+        const cisoNotes = await as['mha-ciso'].get(`${API}/notifications?unread=1`);
+        assert.equal(cisoNotes.status, 200, cisoNotes.text);
+        const [note] = about(cisoNotes);
+        assert.ok(note, JSON.stringify(cisoNotes.body));
+        assert.equal(note.kind, 'urgent_finding');
+        assert.equal(note.org, 'MHA');
+        assert.match(note.body, /Administrators share one password\./);
+        assert.equal((await as['mha-ciso'].get(eng)).status, 404);
+        assert.equal(about(await centre.get(`${API}/notifications`)).length, 1);
+        assert.equal(about(await as['mpf-ciso'].get(`${API}/notifications`)).length, 0);
+        assert.equal(about(await as.analyst2.get(`${API}/notifications`)).length, 0);
+        assert.equal((await as['mpf-ciso'].post(`${API}/notifications/${note.id}/read`, {})).status, 404);
+        const read = await as['mha-ciso'].post(`${API}/notifications/${note.id}/read`, {});
+        assert.equal(read.status, 200, read.text);
+        assert.equal(about(await as['mha-ciso'].get(`${API}/notifications?unread=1`)).length, 0);
+        assert.equal(about(await as['mha-ciso'].get(`${API}/notifications`)).length, 1);
+        assert.equal((await as['mha-ciso'].get(`${API}/notifications?unread=maybe`)).status, 400);
         const outside = await as.analyst.post(`${eng}/findings`, { requirement: OUT_OF_SCOPE, category: 'advice', title: 't', text: 't' });
         assert.equal(outside.status, 400);
         assert.match(outside.body.message, /not in the scope/);

@@ -19,6 +19,7 @@
 #include "model/account.h"
 #include "model/audit.h"
 #include "model/auditlog.h"
+#include "model/notify.h"
 #include "model/policy.h"
 
 #include "store_harness.h"
@@ -400,7 +401,8 @@ test_findings(void **state)
 	const char *fewer[] = {"2.3.2(1)(a)"};
 	struct kj_audit_finding_new in;
 	struct kj_audit_verdict v;
-	char uuid[37];
+	char uuid[37], notice[37];
+	int64_t next;
 	json_t *j;
 
 	plan_fy2025(ctx);
@@ -445,6 +447,41 @@ test_findings(void **state)
 	act(ctx, NCO_LEAD);
 	ok(ctx, finding(ctx, "MA-MHA", "2.3.2(1)(a)", "good_practice", NULL, 0), "good practice");
 	ok(ctx, finding(ctx, "MA-MHA", "2.3.2(1)(a)", "advice", "low", 0), "advice");
+	/* The urgent one is known at once to MHA's CISO and the centre's administrator, and to
+	 * nobody else; the others notify no one. */
+	act(ctx, -1);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM notification"), 2);
+	act(ctx, MHA_CISO);
+	ok(ctx, kj_notification_list(ctx, 1, 0, 10, &j, &next), "CISO's notices");
+	assert_int_equal(json_array_size(j), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "kind")), "urgent_finding");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "org")), "MHA");
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(j, 0), "title")), "監査所見"));
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(j, 0), "body")), "2.1.1(1)(a), critical"));
+	kj_strlcpy(notice, json_string_value(json_object_get(json_array_get(j, 0), "id")), sizeof(notice));
+	json_decref(j);
+	act(ctx, MPF_CISO);
+	ok(ctx, kj_notification_list(ctx, 0, 0, 10, &j, &next), "another CISO's notices");
+	assert_int_equal(json_array_size(j), 0);
+	json_decref(j);
+	refused(ctx, kj_notification_read(ctx, notice), KJ_ERR_NOT_FOUND, "notification");
+	act(ctx, NCO_AUD);
+	ok(ctx, kj_notification_list(ctx, 0, 0, 10, &j, &next), "an analyst's notices");
+	assert_int_equal(json_array_size(j), 0);
+	json_decref(j);
+	act(ctx, MHA_CISO);
+	ok(ctx, kj_notification_read(ctx, notice), "read");
+	ok(ctx, kj_notification_read(ctx, notice), "read again");
+	ok(ctx, kj_notification_list(ctx, 1, 0, 10, &j, &next), "unread after reading");
+	assert_int_equal(json_array_size(j), 0);
+	json_decref(j);
+	ok(ctx, kj_notification_list(ctx, 0, 0, 10, &j, &next), "all after reading");
+	assert_int_equal(json_array_size(j), 1);
+	assert_false(json_is_null(json_object_get(json_array_get(j, 0), "read_at")));
+	json_decref(j);
+	act(ctx, -1);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'notification.read'"), 1);
+	act(ctx, NCO_LEAD);
 	/* The scope cannot drop a requirement with findings; the refused change leaves the old scope. */
 	refused(ctx, kj_audit_scope_set(ctx, "MA-MHA", fewer, 1, NULL, 0), KJ_ERR_INVALID, "2.1.1(1)(a) has findings");
 	act(ctx, -1);

@@ -20,6 +20,7 @@
 #include "access.h"
 #include "account.h"
 #include "auditlog.h"
+#include "notify.h"
 #include "org.h"
 #include "standard.h"
 
@@ -734,6 +735,26 @@ kj_audit_finding_add(struct kj_ctx *ctx, const struct kj_audit_finding_new *in, 
 		r = log_change(ctx, "audit_finding", uuid, e.org_id, "audit_finding.add", "{s:s, s:s, s:s, s:s?, s:b, s:s, s:s}",
 			       "engagement", e.code, "requirement", in->requirement, "category", in->category, "severity",
 			       in->severity, "urgent", in->urgent != 0, "title", in->title, "text", in->text);
+	/* An urgent finding is known at once to the audited organisation's administrators and
+	 * the centre's, before sign-off lets them read the engagement: the notice carries what
+	 * to act on. */
+	if (r == KJ_OK && in->urgent) {
+		size_t tlen = strlen(in->title) + 64, blen = strlen(in->text) + 256;
+		char *title = malloc(tlen), *body = malloc(blen);
+		struct kj_notice n = {.kind = "urgent_finding", .entity = "audit_finding", .entity_id = uuid,
+				      .org_id = e.org_id, .title = title, .body = body};
+
+		if (title == NULL || body == NULL) {
+			r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+		} else {
+			snprintf(title, tlen, "緊急の監査所見 / Urgent audit finding: %s", in->title);
+			snprintf(body, blen, "%s (%s), %s, %s\n\n%s", e.code, e.org_code, in->requirement, in->severity,
+				 in->text);
+			r = kj_notify_org_and_centre(ctx, &n, NULL);
+		}
+		free(title);
+		free(body);
+	}
 	r = kj_tx_end(ctx, r);
 	if (r == KJ_OK)
 		memcpy(uuid_out, uuid, sizeof(uuid));
