@@ -128,11 +128,14 @@ int cli_put(struct cli *c, json_t *j, const char *key, const char *v);
 
 int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_db(struct cli *c, int argc, char **argv);
+int cmd_engagement(struct cli *c, int argc, char **argv);
+int cmd_finding(struct cli *c, int argc, char **argv);
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_login(struct cli *c, int argc, char **argv);
 int cmd_inspect(struct cli *c, int argc, char **argv);
 int cmd_org(struct cli *c, int argc, char **argv);
 int cmd_policy(struct cli *c, int argc, char **argv);
+int cmd_programme(struct cli *c, int argc, char **argv);
 int cmd_standard(struct cli *c, int argc, char **argv);
 int cmd_token(struct cli *c, int argc, char **argv);
 int cmd_user(struct cli *c, int argc, char **argv);

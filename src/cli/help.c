@@ -23,6 +23,32 @@ static const struct {
 	 "migrate applies every pending migration in one transaction. status lists the migrations\n"
 	 "this kijun knows and which are applied. Both work on the database only: not with\n"
 	 "--server.\n"},
+	{"engagement",
+	 "usage: kijun engagement add CODE --programme P --org ORG --edition E [--policy DOC] --title-ja T --title-en T\n"
+	 "                            --from DATE --to DATE [--json]\n"
+	 "       kijun engagement list [--programme P] [--json]\n"
+	 "       kijun engagement show CODE [--json]\n"
+	 "       kijun engagement member CODE USER --role lead|member [--json]\n"
+	 "       kijun engagement scope CODE --requirements A,B,C [--units U1,U2] [--json]\n"
+	 "       kijun engagement status CODE fieldwork|reporting|signed_off [--json]\n"
+	 "       kijun engagement sign-off CODE [--json]\n\n"
+	 "An engagement of a programme audits one organisation (for an organisation's own\n"
+	 "programme: itself or one of its units or agencies) against an edition of the standard\n"
+	 "and the organisation's policy (--policy, else its security standard), between two dates\n"
+	 "of the programme's fiscal year. Its team has one lead auditor; nobody audits the\n"
+	 "organisation they belong to or one above their unit (independence). scope replaces the\n"
+	 "requirements audited (numbers of the edition) and, optionally, the units. The status\n"
+	 "moves draft, fieldwork (needs a lead and a scope), reporting, signed_off, one step at a\n"
+	 "time; only the lead auditor signs off, so on the database itself (as the local\n"
+	 "administrator) sign-off is refused: sign off through a server with the lead's token.\n"
+	 "See kijun help finding, kijun help programme.\n"},
+	{"finding",
+	 "usage: kijun finding add ENGAGEMENT --requirement R --category finding|advice|good_practice\n"
+	 "                         [--severity low|medium|high|critical] [--urgent] --title T --text T [--json]\n"
+	 "       kijun finding list ENGAGEMENT [--json]\n\n"
+	 "The auditors of an engagement add findings from fieldwork until sign-off, each on a\n"
+	 "requirement in the engagement's scope. A finding (not advice or good practice) needs a\n"
+	 "severity and may be urgent. list shows them oldest first.\n"},
 	{"help", "usage: kijun help [COMMAND]\n"},
 	{"init",
 	 "usage: kijun init [--demo [--demo-parts government,standard,activity]] [--json]\n\n"
@@ -54,6 +80,14 @@ static const struct {
 	 "list shows the tree under CODE (or the whole government), supervised agencies under\n"
 	 "their ministry; --all includes abolished organisations. DATE is YYYY-MM-DD, the first\n"
 	 "day of the new state (default today); earlier states are kept as history.\n"},
+	{"programme",
+	 "usage: kijun programme add CODE --org ORG --fy YEAR --kind KIND --title-ja T --title-en T [--json]\n"
+	 "       kijun programme list [--org ORG] [--fy YEAR] [--json]\n\n"
+	 "An audit programme belongs to an owner and a fiscal year (YEAR is the year of its April).\n"
+	 "KIND is management_audit or penetration_test (the centre's), internal_audit (an\n"
+	 "organisation's own), or external_firm (either's). The centre's administrator plans the\n"
+	 "centre's programmes, an organisation's administrator its own. Its engagements are\n"
+	 "kijun engagement; kijun audit is the audit log, not these.\n"},
 	{"standard",
 	 "usage: kijun standard import FILE [--id EDITION] [--catalog EDITION] [--check] [--json]\n"
 	 "       kijun standard list [--json]\n"

@@ -135,8 +135,149 @@ run_suite() { # run_suite DSN LABEL
     expect 0 "$L LOW schema-valid" -- $VALIDATE "$SHARED/oscal/schema-1.0.6/oscal_catalog_schema.json" "$T/low.json"
   fi
 
+  audits "$L"
+
   expect 0 "$L audit verify" -- "$K" audit verify
   has "$T/out" "audit log intact" "$L audit intact"
+}
+
+# audits LABEL: programme -> engagement -> team -> scope -> status -> findings -> sign-off on
+# the demo, as the local administrator, with the refusals on the way.
+audits() {
+  local L="$1 audits" E=NCO-FY2026-MA-MER
+  local ENG=(--programme NCO-FY2026-MA --org MER --edition demo-fy2025 --title-ja 外交省監査 --title-en "Audit of MER")
+  expect 0 "$L help programme" -- "$K" help programme
+  has "$T/out" "kijun programme add CODE --org ORG --fy YEAR" "$L programme help"
+  expect 0 "$L help engagement" -- "$K" help engagement
+  has "$T/out" "kijun engagement sign-off CODE" "$L engagement help"
+  expect 0 "$L help finding" -- "$K" help finding
+  has "$T/out" "kijun finding list ENGAGEMENT" "$L finding help"
+  expect 0 "$L usage lists them" -- "$K" help
+  has "$T/out" "engagement " "$L engagement in the usage"
+
+  # Programmes.
+  expect 0 "$L programme list --json" -- "$K" programme list --json
+  jq_is 'length' 8 "$L demo programmes"
+  jq_is '[.[] | select(.fiscal_year == 2025)] | length' 4 "$L demo FY2025 programmes"
+  expect 0 "$L programme add" -- "$K" programme add NCO-FY2026-MA --org NCO --fy 2026 --kind management_audit \
+    --title-ja 令和8年度マネジメント監査 --title-en "FY2026 management audits" --json
+  jq_is '.code + " " + .org + " " + (.fiscal_year | tostring) + " " + .kind' "NCO-FY2026-MA NCO 2026 management_audit" "$L programme added"
+  jq_is '.id | test("^[0-9a-f-]{36}$")' true "$L programme id"
+  expect 1 "$L programme twice" -- "$K" programme add NCO-FY2026-MA --org NCO --fy 2026 --kind management_audit --title-ja x --title-en x
+  has "$T/err" 'kijun programme add: code: an audit programme "NCO-FY2026-MA" already exists' "$L programme twice message"
+  expect 1 "$L internal audit of the centre" -- "$K" programme add NCO-FY2026-IA --org NCO --fy 2026 --kind internal_audit --title-ja x --title-en x
+  has "$T/err" "kind: internal_audit is an organisation's programme" "$L wrong kind message"
+  expect 2 "$L programme without --fy" -- "$K" programme add X --org NCO --kind management_audit --title-ja x --title-en x
+  has "$T/err" "(see kijun help programme)" "$L programme usage hint"
+  expect 2 "$L programme bad --fy" -- "$K" programme add X --org NCO --fy soon --kind management_audit --title-ja x --title-en x
+  has "$T/err" "--fy: expected a fiscal year" "$L bad fy message"
+  expect 2 "$L programme list bad --fy" -- "$K" programme list --fy 20x5
+  expect 2 "$L programme no subcommand" -- "$K" programme
+  expect 2 "$L programme unknown subcommand" -- "$K" programme frob
+  expect 1 "$L programme list unknown org" -- "$K" programme list --org NOPE
+  expect 0 "$L programme list --fy" -- "$K" programme list --fy 2026 --json
+  jq_is '[.[].code] | join(",")' NCO-FY2026-MA "$L programme list by year"
+  expect 0 "$L programme list --org text" -- "$K" programme list --org MHA
+  has "$T/out" "MHA-FY2025-IA        MHA        2025  internal_audit" "$L programme table"
+
+  # An engagement.
+  expect 0 "$L engagement add" -- "$K" engagement add "$E" "${ENG[@]}" --from 2026-06-01 --to 2026-09-30 --json
+  jq_is '.status + " " + .org + " " + .edition + " " + .policy' "draft MER demo-fy2025 STD" "$L engagement added"
+  jq_is '(.team | length) + (.requirements | length)' 0 "$L no team nor scope yet"
+  expect 1 "$L engagement twice" -- "$K" engagement add "$E" "${ENG[@]}" --from 2026-06-01 --to 2026-09-30
+  has "$T/err" "already exists" "$L engagement twice message"
+  expect 1 "$L engagement outside the year" -- "$K" engagement add NCO-FY2026-MA-X "${ENG[@]}" --from 2027-06-01 --to 2027-09-30
+  has "$T/err" "is not within fiscal year 2026 of programme NCO-FY2026-MA" "$L fiscal year message"
+  expect 1 "$L engagement of an unknown programme" -- "$K" engagement add X --programme NOPE --org MER --edition demo-fy2025 \
+    --title-ja x --title-en x --from 2026-06-01 --to 2026-09-30
+  has "$T/err" 'programme: no audit programme "NOPE"' "$L unknown programme message"
+  expect 2 "$L engagement without dates" -- "$K" engagement add X "${ENG[@]}"
+  expect 2 "$L engagement without code" -- "$K" engagement add "${ENG[@]}" --from 2026-06-01 --to 2026-09-30
+
+  # The team: independence, one lead.
+  expect 1 "$L member of the audited ministry" -- "$K" engagement member "$E" mer-chief --role member
+  has "$T/err" "kijun engagement member: user: mer-chief belongs to MER, which engagement $E audits (MER); an auditor must be independent" "$L independence message"
+  expect 1 "$L member of a unit below" -- "$K" engagement member "$E" mer-officer --role member
+  has "$T/err" "must be independent of the audited organisation and its units" "$L independence of units"
+  expect 2 "$L member without --role" -- "$K" engagement member "$E" analyst2
+  expect 2 "$L member without user" -- "$K" engagement member "$E" --role lead
+  expect 1 "$L member bad role" -- "$K" engagement member "$E" analyst2 --role boss
+  has "$T/err" "role: expected lead or member" "$L bad role message"
+  expect 1 "$L member unknown user" -- "$K" engagement member "$E" nobody --role member
+  expect 0 "$L lead" -- "$K" engagement member "$E" analyst2 --role lead --json
+  jq_is '.engagement + " " + .user + " " + .role' "$E analyst2 lead" "$L lead JSON"
+  expect 1 "$L second lead" -- "$K" engagement member "$E" analyst3 --role lead
+  has "$T/err" "has a lead auditor already (analyst2)" "$L one lead"
+  expect 0 "$L member" -- "$K" engagement member "$E" analyst3 --role member
+  has "$T/out" "analyst3 is a member of the team of engagement $E" "$L member text"
+
+  # Scope and status.
+  expect 1 "$L fieldwork without scope" -- "$K" engagement status "$E" fieldwork
+  has "$T/err" "fieldwork needs them" "$L fieldwork needs a scope"
+  expect 2 "$L scope without requirements" -- "$K" engagement scope "$E" --units MER-CON
+  expect 1 "$L scope with a heading" -- "$K" engagement scope "$E" --requirements '2.1.2(2)(a),2.1'
+  has "$T/err" 'requirements[1]: "2.1" is not a requirement' "$L scope names the bad one"
+  expect 1 "$L scope with a foreign unit" -- "$K" engagement scope "$E" --requirements '2.1.2(2)(a)' --units MCO-BRD
+  has "$T/err" "units[0]: MCO-BRD is not a unit of MER" "$L foreign unit message"
+  expect 0 "$L scope" -- "$K" engagement scope "$E" --requirements '2.1.2(2)(a),2.2.3(2)(a),7.1.3(1)(a)' --units MER-CON --json
+  jq_is '(.requirements | join(",")) + " " + (.units | join(","))' "2.1.2(2)(a),2.2.3(2)(a),7.1.3(1)(a) MER-CON" "$L scope JSON"
+  expect 1 "$L skip to reporting" -- "$K" engagement status "$E" reporting
+  has "$T/err" "one step at a time" "$L one step message"
+  expect 2 "$L status without status" -- "$K" engagement status "$E"
+  expect 0 "$L fieldwork" -- "$K" engagement status "$E" fieldwork
+  has "$T/out" "$E is fieldwork" "$L fieldwork text"
+
+  # Findings.
+  expect 0 "$L finding" -- "$K" finding add "$E" --requirement '7.1.3(1)(a)' --category finding --severity high --urgent \
+    --title "管理者アカウントの共用 / Shared administrator accounts" --text "3台のサーバで共用 / Shared on three servers" --json
+  jq_is '[.requirement, .category, .severity, .urgent, .created_by] | map(tostring) | join(" ")' "7.1.3(1)(a) finding high true null" "$L finding JSON"
+  expect 0 "$L advice" -- "$K" finding add "$E" --requirement '2.1.2(2)(a)' --category advice --title "Targets" --text "Give the plan targets"
+  has "$T/out" "added advice on 2.1.2(2)(a): Targets" "$L advice text"
+  expect 1 "$L finding without severity" -- "$K" finding add "$E" --requirement '2.1.2(2)(a)' --category finding --title x --text x
+  has "$T/err" "severity: required for a finding" "$L severity message"
+  expect 1 "$L urgent advice" -- "$K" finding add "$E" --requirement '2.1.2(2)(a)' --category advice --urgent --title x --text x
+  expect 1 "$L finding out of scope" -- "$K" finding add "$E" --requirement '8.1.1(2)(b)' --category advice --title x --text x
+  has "$T/err" "is not in the scope of engagement $E" "$L scope message"
+  expect 2 "$L finding without text" -- "$K" finding add "$E" --requirement '2.1.2(2)(a)' --category advice --title x
+  expect 2 "$L finding list without engagement" -- "$K" finding list
+  expect 1 "$L scope dropping a finding" -- "$K" engagement scope "$E" --requirements '2.1.2(2)(a)'
+  has "$T/err" "7.1.3(1)(a) has findings in engagement $E and must stay in its scope" "$L findings stay in scope"
+  expect 0 "$L finding list" -- "$K" finding list "$E" --json
+  jq_is '[.items[] | .category + ":" + .requirement] | join(",")' "finding:7.1.3(1)(a),advice:2.1.2(2)(a)" "$L findings JSON"
+  expect 0 "$L finding list text" -- "$K" finding list "$E"
+  has "$T/out" "7.1.3(1)(a)      finding       high     yes    管理者アカウントの共用 / Shared administrator accounts" "$L findings table"
+
+  # Reporting, and sign-off: the lead auditor's alone, so not the local administrator's.
+  expect 0 "$L reporting" -- "$K" engagement status "$E" reporting --json
+  jq_is '.code + " " + .status' "$E reporting" "$L reporting JSON"
+  expect 1 "$L scope in reporting" -- "$K" engagement scope "$E" --requirements '2.1.2(2)(a),7.1.3(1)(a)'
+  expect 1 "$L sign-off by the local administrator" -- "$K" engagement sign-off "$E"
+  has "$T/err" "kijun engagement sign-off: only the lead auditor of engagement $E (analyst2) signs it off" "$L sign-off rule named"
+  expect 1 "$L signed_off through status" -- "$K" engagement status "$E" signed_off
+  has "$T/err" "only the lead auditor" "$L status signed_off is sign-off"
+  expect 2 "$L sign-off without code" -- "$K" engagement sign-off
+  expect 0 "$L show" -- "$K" engagement show "$E" --json
+  jq_is '.status + " " + ([.team[] | .user + ":" + .role] | join(","))' "reporting analyst2:lead,analyst3:member" "$L show JSON"
+  jq_is '.signed_off_by' null "$L not signed off"
+  expect 0 "$L show text" -- "$K" engagement show "$E"
+  has "$T/out" "programme NCO-FY2026-MA (management_audit, fiscal year 2026) audits MER against demo-fy2025 and policy STD" "$L show text criteria"
+  has "$T/out" "  lead    analyst2         NCO" "$L show text team"
+  has "$T/out" "units: MER-CON" "$L show text units"
+  expect 1 "$L show unknown" -- "$K" engagement show NOPE
+  has "$T/err" 'engagement: no audit engagement "NOPE"' "$L unknown engagement message"
+  expect 0 "$L a signed-off demo engagement" -- "$K" engagement show NCO-FY2024-MA-MPF --json
+  jq_is '.status + " " + .signed_off_by' "signed_off analyst" "$L demo signed off by its lead"
+  expect 0 "$L its findings" -- "$K" finding list NCO-FY2024-MA-MPF --json
+  jq_is '.items | length > 0' true "$L demo findings"
+  expect 0 "$L engagement list" -- "$K" engagement list --json
+  jq_is 'length' 13 "$L demo engagements and the new one"
+  jq_is '[.[] | select(.code == "'"$E"'") | .lead + " " + .status] | .[0]' "analyst2 reporting" "$L list shows lead and status"
+  expect 0 "$L engagement list --programme" -- "$K" engagement list --programme NCO-FY2026-MA
+  has "$T/out" "$E      NCO-FY2026-MA    MER        reporting  2026-06-01 2026-09-30 analyst2     Audit of MER" "$L engagement table"
+  expect 2 "$L engagement list takes no argument" -- "$K" engagement list NCO-FY2026-MA
+  expect 2 "$L engagement unknown option" -- "$K" engagement show "$E" --colour
+  expect 0 "$L audit log has the walk" -- "$K" audit log --entity audit_engagement --limit 1 --json
+  jq_is '.[0].op' audit_engagement.status "$L last engagement change logged"
 }
 
 # SQLite, with tampering through the sqlite3 command line.

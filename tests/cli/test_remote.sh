@@ -243,6 +243,79 @@ steps() {
   step --filter f_audit "audit log --org" -- audit log --org MCO
   step "audit log bad limit" -- audit log --limit many
   step "audit unknown subcommand" -- audit frob
+
+  audit_steps
+}
+
+# Audits: programme -> engagement -> team -> scope -> status -> findings. The local half
+# acts as the local administrator, the remote half as admin, whom the team takes as a member
+# so that it may write findings; neither is the lead, so both are refused the sign-off, which
+# remote_only then does with the lead's token. A finding's author differs (none locally).
+f_finding() { jq 'del(.id, .created_by, .created_at)'; }
+f_findings() { jq '.items |= map(del(.id, .created_by, .created_at))'; }
+audit_steps() {
+  local E=NCO-FY2026-MA-MER
+  local ENG=(--programme NCO-FY2026-MA --org MER --edition demo-fy2025 --title-ja 外交省監査 --title-en "Audit of MER")
+
+  step "programme no subcommand" -- programme
+  step "programme list" -- programme list
+  step "programme list --json" -- programme list --json
+  step "programme list --org --fy" -- programme list --org MHA --fy 2025
+  step "programme list unknown org" -- programme list --org NOPE
+  step "programme list bad fy" -- programme list --fy soon
+  step "programme add" -- programme add NCO-FY2026-MA --org NCO --fy 2026 --kind management_audit --title-ja 令和8年度監査 --title-en "FY2026 management audits"
+  step --filter f_uuid "programme add --json" -- programme add NCO-FY2026-PT --org NCO --fy 2026 --kind penetration_test --title-ja 侵入検査 --title-en "FY2026 penetration tests" --json
+  step "programme twice" -- programme add NCO-FY2026-MA --org NCO --fy 2026 --kind management_audit --title-ja x --title-en x
+  step "programme wrong kind" -- programme add NCO-FY2026-IA --org NCO --fy 2026 --kind internal_audit --title-ja x --title-en x
+  step "programme without kind" -- programme add X --org NCO --fy 2026 --title-ja x --title-en x
+  step --filter f_uuid --filter f_time "programme list --fy --json" -- programme list --fy 2026 --json
+
+  step "engagement list" -- engagement list
+  step "engagement list --json" -- engagement list --programme NCO-FY2025-MA --json
+  step "engagement show signed off" -- engagement show NCO-FY2024-MA-MPF
+  step "engagement show --json" -- engagement show NCO-FY2025-MA-MEC --json
+  step "engagement show unknown" -- engagement show NOPE
+  step "engagement add" -- engagement add "$E" "${ENG[@]}" --from 2026-06-01 --to 2026-09-30
+  step --filter f_uuid "engagement add --json" -- engagement add NCO-FY2026-PT-MCO --programme NCO-FY2026-PT --org MCO --edition demo-fy2025 --policy STD --title-ja 侵入検査 --title-en "Penetration test of MCO" --from 2026-10-01 --to 2026-10-31 --json
+  step "engagement twice" -- engagement add "$E" "${ENG[@]}" --from 2026-06-01 --to 2026-09-30
+  step "engagement outside the year" -- engagement add NCO-FY2026-MA-X "${ENG[@]}" --from 2027-06-01 --to 2027-09-30
+  step "engagement without dates" -- engagement add X "${ENG[@]}"
+
+  step "member not independent" -- engagement member "$E" mer-chief --role member
+  step "member of a unit below" -- engagement member "$E" mer-officer --role lead
+  step "member without role" -- engagement member "$E" analyst2
+  step "member bad role" -- engagement member "$E" analyst2 --role boss
+  step "lead" -- engagement member "$E" analyst2 --role lead
+  step "member --json" -- engagement member "$E" admin --role member --json
+  step "second lead" -- engagement member "$E" analyst3 --role lead
+  step "fieldwork without scope" -- engagement status "$E" fieldwork
+  step "scope without requirements" -- engagement scope "$E"
+  step "scope with a heading" -- engagement scope "$E" --requirements '2.1.2(2)(a),2.1'
+  step "scope with a foreign unit" -- engagement scope "$E" --requirements '2.1.2(2)(a)' --units MCO-BRD
+  step "scope" -- engagement scope "$E" --requirements '2.1.2(2)(a),2.2.3(2)(a)'
+  step "scope --json" -- engagement scope "$E" --requirements '2.1.2(2)(a),2.2.3(2)(a),7.1.3(1)(a)' --units MER-CON --json
+  step "skip to reporting" -- engagement status "$E" reporting
+  step "fieldwork" -- engagement status "$E" fieldwork
+  step "back to draft" -- engagement status "$E" draft --json
+
+  step "finding" -- finding add "$E" --requirement '7.1.3(1)(a)' --category finding --severity high --urgent --title "管理者アカウントの共用 / Shared administrator accounts" --text "Shared on three servers"
+  step --filter f_finding "finding --json" -- finding add "$E" --requirement '2.1.2(2)(a)' --category advice --title Targets --text "Give the plan targets" --json
+  step "finding without severity" -- finding add "$E" --requirement '2.1.2(2)(a)' --category finding --title x --text x
+  step "finding out of scope" -- finding add "$E" --requirement '8.1.1(2)(b)' --category advice --title x --text x
+  step "finding without text" -- finding add "$E" --requirement '2.1.2(2)(a)' --category advice --title x
+  step "finding unknown engagement" -- finding add NOPE --requirement '2.1.2(2)(a)' --category advice --title x --text x
+  step "finding list" -- finding list "$E"
+  step --filter f_findings "finding list --json" -- finding list "$E" --json
+  step "finding list of the demo" -- finding list NCO-FY2025-MA-MIT
+  step --filter f_findings "finding list of the demo --json" -- finding list NCO-FY2024-MA-MPF --json
+
+  step "reporting" -- engagement status "$E" reporting
+  step "scope in reporting" -- engagement scope "$E" --requirements '2.1.2(2)(a)'
+  step "sign-off by someone not the lead" -- engagement sign-off "$E"
+  step "engagement show" -- engagement show "$E"
+  step --filter f_uuid "engagement show --json after" -- engagement show "$E" --json
+  step "engagement list --programme" -- engagement list --programme NCO-FY2026-MA
+  step "engagement unknown subcommand" -- engagement frob
 }
 
 # ---- Databases and servers ---------------------------------------------------------------
@@ -356,6 +429,30 @@ remote_only() {
   expect 0 "$L read with a read-only token" -- env KIJUN_TOKEN="$LT" "${R[@]}" org list
   expect 1 "$L write with a read-only token" -- env KIJUN_TOKEN="$LT" "${R[@]}" org add --kind ministry --code RO --name-ja x --name-en x
   has "$T/err" "kijun org add: " "$L read-only refusal message"
+  expect 1 "$L a finding with a read-only token" -- env KIJUN_TOKEN="$LT" "${R[@]}" finding add NCO-FY2026-MA-MER \
+    --requirement '2.1.2(2)(a)' --category advice --title x --text x
+  has "$T/err" "kijun finding add: not allowed with a read-only token" "$L read-only finding refused"
+
+  # Sign-off is the lead auditor's: through the server with the lead's own token. Then the
+  # engagement is closed to changes.
+  local E=NCO-FY2026-MA-MER LEAD
+  expect 0 "$L the lead's token" -- env KIJUN_TOKEN="$TOKEN" "${R[@]}" token create --user analyst2 --name lead
+  LEAD=$(tail -1 "$T/out" | awk '{print $NF}')
+  expect 0 "$L the lead reads the engagement" -- env KIJUN_TOKEN="$LEAD" "${R[@]}" engagement list --json
+  jq_is "[.[] | select(.code == \"$E\")] | length" 1 "$L the lead sees it"
+  expect 0 "$L sign-off by the lead" -- env KIJUN_TOKEN="$LEAD" "${R[@]}" engagement sign-off "$E"
+  has "$T/out" "$E is signed_off" "$L sign-off text"
+  expect 1 "$L sign-off twice" -- env KIJUN_TOKEN="$LEAD" "${R[@]}" engagement sign-off "$E"
+  has "$T/err" "is in signed_off and cannot move to signed_off" "$L sign-off twice message"
+  expect 0 "$L signed off" -- env KIJUN_TOKEN="$TOKEN" "${R[@]}" engagement show "$E" --json
+  jq_is '.status + " " + .signed_off_by' "signed_off analyst2" "$L signed off by the lead"
+  expect 0 "$L signed off, as text" -- env KIJUN_TOKEN="$TOKEN" "${R[@]}" engagement show "$E"
+  has "$T/out" "signed_off (by analyst2 at " "$L sign-off shown"
+  expect 1 "$L a finding after sign-off" -- env KIJUN_TOKEN="$TOKEN" "${R[@]}" finding add "$E" \
+    --requirement '2.1.2(2)(a)' --category advice --title x --text x
+  has "$T/err" "kijun finding add: engagement $E is signed off: findings are added no longer" "$L closed to findings"
+  expect 1 "$L a member after sign-off" -- env KIJUN_TOKEN="$TOKEN" "${R[@]}" engagement member "$E" analyst4 --role member
+  has "$T/err" "is signed off" "$L closed to the team"
 }
 
 # ---- The runs ----------------------------------------------------------------------------
