@@ -21,6 +21,7 @@
 #include "db/migrate.h"
 #include "formats/catalog.h"
 #include "formats/government.h"
+#include "model/account.h"
 
 #include "store_harness.h"
 
@@ -228,4 +229,45 @@ harness_main(int argc, char **argv, const struct harness_suite *s, const struct 
 			fprintf(stderr, "could not remove %s\n", tmpdir);
 	}
 	return rc;
+}
+
+int
+harness_people_create(struct kj_ctx *ctx, const struct harness_person *people, int64_t *ids, size_t n)
+{
+	struct kj_user u;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct kj_user_new in = {.name = people[i].name, .org = people[i].org, .role = people[i].role,
+					 .password = "a long enough password"};
+
+		if (kj_user_create(ctx, &in, &u, NULL, 0) != KJ_OK)
+			return -1;
+		ids[i] = u.id;
+	}
+	return 0;
+}
+
+void
+harness_act(struct kj_ctx *ctx, const struct harness_person *people, const int64_t *ids, int who)
+{
+	memset(&ctx->who, 0, sizeof(ctx->who));
+	if (who < 0) {
+		ctx->who.role = KJ_ROLE_LOCAL_ADMIN;
+		kj_strlcpy(ctx->who.name, "local", sizeof(ctx->who.name));
+		return;
+	}
+	ctx->who.user_id = ids[who];
+	ctx->who.role = people[who].r;
+	ctx->who.org_id = org_id(ctx, people[who].org);
+	kj_strlcpy(ctx->who.name, people[who].name, sizeof(ctx->who.name));
+}
+
+void
+harness_refused_at(struct kj_ctx *ctx, kj_err r, kj_err want, const char *what, int line)
+{
+	if (r != want)
+		fail_msg("line %d: expected %s, got %s: %s", line, kj_err_name(want), kj_err_name(r), ctx->msg);
+	if (what != NULL && strstr(ctx->msg, what) == NULL)
+		fail_msg("line %d: message \"%s\" does not say \"%s\"", line, ctx->msg, what);
 }

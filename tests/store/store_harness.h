@@ -1,6 +1,6 @@
 /*
  * store_harness.h: the scaffolding the database suites (test_store, test_inspection,
- * test_audit) share. harness_main picks the backend from argv[1], gives each test a fresh,
+ * test_audit, test_plan, ...) share. harness_main picks the backend from argv[1], gives each test a fresh,
  * migrated database (a new SQLite file, or the suite's own PostgreSQL schema dropped and made
  * again) and runs the cmocka group; the helpers below are what the tests call throughout.
  */
@@ -56,5 +56,20 @@ void ok(struct kj_ctx *ctx, kj_err r, const char *what);
 int64_t count(struct kj_ctx *ctx, const char *sql);
 /* The id of the current organisation with the code, 0 if there is none. */
 int64_t org_id(struct kj_ctx *ctx, const char *code);
+
+/* One account of a suite's cast of people. */
+struct harness_person {
+	const char *name, *org, *role;	/* the account, its organisation's code, its role's name */
+	enum kj_role r;			/* the same role as the principal carries it */
+};
+/* Makes the n accounts of people (all with one password) and writes their ids to ids. 0, or
+ * -1 with the reason in ctx->msg. */
+int harness_people_create(struct kj_ctx *ctx, const struct harness_person *people, int64_t *ids, size_t n);
+/* Acts as people[who] from now on; as the local administrator when who is negative. */
+void harness_act(struct kj_ctx *ctx, const struct harness_person *people, const int64_t *ids, int who);
+/* Fails the test unless r is the refusal want and (when what is not NULL) the message says
+ * what; line is the caller's (see refused). */
+void harness_refused_at(struct kj_ctx *ctx, kj_err r, kj_err want, const char *what, int line);
+#define refused(ctx, r, want, what) harness_refused_at((ctx), (r), (want), (what), __LINE__)
 
 #endif

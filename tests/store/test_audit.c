@@ -28,10 +28,7 @@
 enum { NCO_ADMIN, NCO_LEAD, NCO_AUD, MHA_CISO, MHA_OFFICER, MHA_STAFF, MHA_AUDIT, MPF_CISO, AG01_STAFF, AG01_OFFICER, EXT_AUD,
        NPEOPLE };
 
-static const struct person {
-	const char *name, *org, *role;
-	enum kj_role r;
-} people[NPEOPLE] = {
+static const struct harness_person people[NPEOPLE] = {
 	[NCO_ADMIN] = {"nco-admin", "NCO", "centre_admin", KJ_ROLE_CENTRE_ADMIN},
 	[NCO_LEAD] = {"nco-lead", "NCO", "centre_analyst", KJ_ROLE_CENTRE_ANALYST},
 	[NCO_AUD] = {"nco-aud", "NCO", "centre_analyst", KJ_ROLE_CENTRE_ANALYST},
@@ -60,16 +57,7 @@ fixed_clock(void *arg)
 static void
 act(struct kj_ctx *ctx, int who)
 {
-	memset(&ctx->who, 0, sizeof(ctx->who));
-	if (who < 0) {
-		ctx->who.role = KJ_ROLE_LOCAL_ADMIN;
-		kj_strlcpy(ctx->who.name, "local", sizeof(ctx->who.name));
-		return;
-	}
-	ctx->who.user_id = ids[who];
-	ctx->who.role = people[who].r;
-	ctx->who.org_id = org_id(ctx, people[who].org);
-	kj_strlcpy(ctx->who.name, people[who].name, sizeof(ctx->who.name));
+	harness_act(ctx, people, ids, who);
 }
 
 /* A fresh database with the demo data and the people. */
@@ -77,36 +65,17 @@ static int
 setup(void **state)
 {
 	struct kj_ctx *ctx;
-	struct kj_user u;
-	int i;
 
 	if (harness_setup_demo(state) != 0)
 		return -1;
 	ctx = *state;
-	for (i = 0; i < NPEOPLE; i++) {
-		struct kj_user_new in = {.name = people[i].name, .org = people[i].org, .role = people[i].role,
-					 .password = "a long enough password"};
-
-		if (kj_user_create(ctx, &in, &u, NULL, 0) != KJ_OK) {
-			fprintf(stderr, "setup: %s\n", ctx->msg);
-			harness_teardown(state);
-			return -1;
-		}
-		ids[i] = u.id;
+	if (harness_people_create(ctx, people, ids, NPEOPLE) != 0) {
+		fprintf(stderr, "setup: %s\n", ctx->msg);
+		harness_teardown(state);
+		return -1;
 	}
 	return 0;
 }
-
-/* Asserts that r is the refusal want and that the message says what; line is the caller's. */
-static void
-refused_at(struct kj_ctx *ctx, kj_err r, kj_err want, const char *what, int line)
-{
-	if (r != want)
-		fail_msg("line %d: expected %s, got %s: %s", line, kj_err_name(want), kj_err_name(r), ctx->msg);
-	if (what != NULL && strstr(ctx->msg, what) == NULL)
-		fail_msg("line %d: message \"%s\" does not say \"%s\"", line, ctx->msg, what);
-}
-#define refused(ctx, r, want, what) refused_at((ctx), (r), (want), (what), __LINE__)
 
 static kj_err
 programme(struct kj_ctx *ctx, const char *code, const char *org, int fy, const char *kind)

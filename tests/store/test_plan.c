@@ -29,10 +29,7 @@ enum {
 	NPEOPLE
 };
 
-static const struct person {
-	const char *name, *org, *role;
-	enum kj_role r;
-} people[NPEOPLE] = {
+static const struct harness_person people[NPEOPLE] = {
 	[NCO_ADMIN] = {"nco-admin", "NCO", "centre_admin", KJ_ROLE_CENTRE_ADMIN},
 	[NCO_LEAD] = {"nco-lead", "NCO", "centre_analyst", KJ_ROLE_CENTRE_ANALYST},
 	[MHA_CISO] = {"mha-ciso", "MHA", "org_admin", KJ_ROLE_ORG_ADMIN},
@@ -66,16 +63,7 @@ static char found[NFINDINGS][37];
 static void
 act(struct kj_ctx *ctx, int who)
 {
-	memset(&ctx->who, 0, sizeof(ctx->who));
-	if (who < 0) {
-		ctx->who.role = KJ_ROLE_LOCAL_ADMIN;
-		kj_strlcpy(ctx->who.name, "local", sizeof(ctx->who.name));
-		return;
-	}
-	ctx->who.user_id = ids[who];
-	ctx->who.role = people[who].r;
-	ctx->who.org_id = org_id(ctx, people[who].org);
-	kj_strlcpy(ctx->who.name, people[who].name, sizeof(ctx->who.name));
+	harness_act(ctx, people, ids, who);
 }
 
 /* An engagement of programme prog auditing org, led by lead, with a finding for each of
@@ -119,20 +107,12 @@ setup(void **state)
 	struct kj_audit_programme_new mha = {.code = "MHA-FY2025", .org = "MHA", .fiscal_year = 2025,
 					     .kind = "internal_audit", .title_ja = "内部監査", .title_en = "Internal audit"};
 	struct kj_ctx *ctx;
-	struct kj_user u;
-	int i;
 
 	if (harness_setup_demo(state) != 0)
 		return -1;
 	ctx = *state;
-	for (i = 0; i < NPEOPLE; i++) {
-		struct kj_user_new in = {.name = people[i].name, .org = people[i].org, .role = people[i].role,
-					 .password = "a long enough password"};
-
-		if (kj_user_create(ctx, &in, &u, NULL, 0) != KJ_OK)
-			goto fail;
-		ids[i] = u.id;
-	}
+	if (harness_people_create(ctx, people, ids, NPEOPLE) != 0)
+		goto fail;
 	if (kj_audit_programme_create(ctx, &nco, (char[37]){0}) != KJ_OK ||
 	    kj_audit_programme_create(ctx, &mha, (char[37]){0}) != KJ_OK ||
 	    audited(ctx, "MA-MHA", "NCO-FY2025", "MHA", NCO_LEAD, 1, &found[F_MHA_1], 2) != 0 ||
@@ -151,17 +131,6 @@ fail:
 	harness_teardown(state);
 	return -1;
 }
-
-/* Asserts that r is the refusal want and that the message says what; line is the caller's. */
-static void
-refused_at(struct kj_ctx *ctx, kj_err r, kj_err want, const char *what, int line)
-{
-	if (r != want)
-		fail_msg("line %d: expected %s, got %s: %s", line, kj_err_name(want), kj_err_name(r), ctx->msg);
-	if (what != NULL && strstr(ctx->msg, what) == NULL)
-		fail_msg("line %d: message \"%s\" does not say \"%s\"", line, ctx->msg, what);
-}
-#define refused(ctx, r, want, what) refused_at((ctx), (r), (want), (what), __LINE__)
 
 static kj_err
 recommend(struct kj_ctx *ctx, const char *code, const char *issuer, const char *org, const char *due, int f1, int f2)
