@@ -152,15 +152,16 @@ for (const be of backends('audits')) {
         assert.equal(scope.status, 200, scope.text);
         assert.deepEqual(scope.body, { engagement: ENG, requirements: IN_SCOPE, units: ['MHA-GA'] });
         const skip = await centre.post(`${eng}/status`, { status: 'reporting' });
-        assert.equal(skip.status, 400);
+        assert.equal(skip.status, 409);
+        assert.equal(skip.body.error, 'state');
         assert.match(skip.body.message, /one step at a time/);
         const draftFinding = await as.analyst.post(`${eng}/findings`, { requirement: IN_SCOPE[0], category: 'advice', title: 't', text: 't' });
-        assert.equal(draftFinding.status, 400);
+        assert.equal(draftFinding.status, 409);
         const fw = await centre.post(`${eng}/status`, { status: 'fieldwork' });
         assert.equal(fw.status, 200, fw.text);
         assert.deepEqual(fw.body, { code: ENG, status: 'fieldwork' });
         const back = await centre.post(`${eng}/status`, { status: 'draft' });
-        assert.equal(back.status, 400);
+        assert.equal(back.status, 409);
       });
 
       await t.test('findings by the team, in scope only', async () => {
@@ -235,7 +236,7 @@ for (const be of backends('audits')) {
         assert.equal(signed.status, 200, signed.text);
         assert.deepEqual(signed.body, { code: ENG, status: 'signed_off' });
         const again = await as.analyst.post(`${eng}/sign-off`);
-        assert.equal(again.status, 400);
+        assert.equal(again.status, 409);
         const late = await as.analyst.post(`${eng}/findings`, { requirement: IN_SCOPE[0], category: 'advice', title: 't', text: 't' });
         assert.equal(late.status, 409, late.text);
         assert.equal(late.body.error, 'state');

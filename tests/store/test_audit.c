@@ -383,15 +383,15 @@ test_findings(void **state)
 	refused(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "fieldwork"), KJ_ERR_INVALID, "no requirements in scope");
 	ok(ctx, kj_audit_scope_set(ctx, "MA-MHA", reqs, 2, NULL, 0), "scope");
 	/* No skipped step, no unknown status. */
-	refused(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "reporting"), KJ_ERR_INVALID, "expected fieldwork");
+	refused(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "reporting"), KJ_ERR_STATE, "expected fieldwork");
 	refused(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "closed"), KJ_ERR_INVALID, "status");
-	refused(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "draft"), KJ_ERR_INVALID, "cannot move to draft");
+	refused(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "draft"), KJ_ERR_STATE, "cannot move to draft");
 	/* Findings wait for fieldwork. */
 	act(ctx, NCO_AUD);
-	refused(ctx, finding(ctx, "MA-MHA", "2.1.1(1)(a)", "finding", "high", 0), KJ_ERR_INVALID, "draft");
+	refused(ctx, finding(ctx, "MA-MHA", "2.1.1(1)(a)", "finding", "high", 0), KJ_ERR_STATE, "draft");
 	act(ctx, NCO_LEAD);
 	ok(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "fieldwork"), "fieldwork");
-	refused(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "signed_off"), KJ_ERR_INVALID, "expected reporting");
+	refused(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "signed_off"), KJ_ERR_STATE, "expected reporting");
 
 	act(ctx, NCO_AUD);
 	refused(ctx, finding(ctx, "MA-MHA", "8.1.1(2)(a)", "finding", "high", 0), KJ_ERR_INVALID,
@@ -464,7 +464,7 @@ test_findings(void **state)
 	refused(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "reporting"), KJ_ERR_DENIED, NULL);
 	act(ctx, NCO_ADMIN);
 	ok(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "reporting"), "reporting");
-	refused(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "fieldwork"), KJ_ERR_INVALID, "cannot move to fieldwork");
+	refused(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "fieldwork"), KJ_ERR_STATE, "cannot move to fieldwork");
 	refused(ctx, kj_audit_scope_set(ctx, "MA-MHA", reqs, 2, NULL, 0), KJ_ERR_STATE, "reporting");
 	act(ctx, NCO_AUD);
 	ok(ctx, finding(ctx, "MA-MHA", "2.3.2(1)(a)", "finding", "medium", 0), "finding while reporting");
@@ -477,7 +477,7 @@ test_findings(void **state)
 	refused(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "signed_off"), KJ_ERR_DENIED, "lead auditor");
 	act(ctx, NCO_LEAD);
 	ok(ctx, kj_audit_sign_off(ctx, "MA-MHA"), "sign off");
-	refused(ctx, kj_audit_sign_off(ctx, "MA-MHA"), KJ_ERR_INVALID, "no further step");
+	refused(ctx, kj_audit_sign_off(ctx, "MA-MHA"), KJ_ERR_STATE, "no further step");
 
 	/* Signed off: nothing more is added. */
 	act(ctx, NCO_AUD);

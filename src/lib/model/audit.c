@@ -714,7 +714,7 @@ kj_audit_finding_add(struct kj_ctx *ctx, const struct kj_audit_finding_new *in, 
 	if ((r = refuse_signed_off(ctx, &e, "findings are added")) != KJ_OK)
 		return r;
 	if (strcmp(e.status, "draft") == 0)
-		return kj_failf(ctx, KJ_ERR_INVALID, "engagement %s is in draft: findings are added from fieldwork on", e.code);
+		return kj_failf(ctx, KJ_ERR_STATE, "engagement %s is in draft: findings are added from fieldwork on", e.code);
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
 	r = require_in_scope(ctx, &e, in->requirement);
@@ -799,7 +799,7 @@ kj_audit_engagement_advance(struct kj_ctx *ctx, const char *engagement, const ch
 		return r;
 	from = list_index(statuses, e.status);
 	if (to != from + 1)
-		return kj_failf(ctx, KJ_ERR_INVALID, "status: engagement %s is in %s and cannot move to %s (expected %s; draft, "
+		return kj_failf(ctx, KJ_ERR_STATE, "status: engagement %s is in %s and cannot move to %s (expected %s; draft, "
 						     "fieldwork, reporting, signed_off, one step at a time)",
 				e.code, e.status, status, from + 1 < 4 ? statuses[from + 1] : "no further step");
 	if (to == 1 && (r = ready_for_fieldwork(ctx, &e)) != KJ_OK)
