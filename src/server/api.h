@@ -86,6 +86,17 @@ void api_audit_sign_off(struct kj_req *rq);
 void api_audit_finding_list(struct kj_req *rq);
 void api_audit_finding_add(struct kj_req *rq);
 
+void api_recommendation_list(struct kj_req *rq);
+void api_recommendation_create(struct kj_req *rq);
+void api_recommendation_status(struct kj_req *rq);
+void api_plan_create(struct kj_req *rq);
+void api_plan_get(struct kj_req *rq);
+void api_plan_measure_add(struct kj_req *rq);
+void api_plan_measure_done(struct kj_req *rq);
+void api_plan_status(struct kj_req *rq);
+void api_plan_report_add(struct kj_req *rq);
+void api_overdue_measures(struct kj_req *rq);
+
 void api_audit_list(struct kj_req *rq);
 void api_audit_verify(struct kj_req *rq);
 

@@ -3,7 +3,7 @@
 // auditor, and nobody at all) against targets in the principal's own organisation, its
 // subtree, a sibling ministry (MPF and its units) and a supervised agency (AG01). The
 // expected status of each row comes from the rules (src/lib/model/access.h, and the rules
-// the policy, inspection and audit models state), worked out here from
+// the policy, inspection, audit and plan models state), worked out here from
 // data/demo/government.json, not from what the server answers.
 //
 // The matrix is a table built in code (CASES x PRINCIPALS x targets); a route of routes.c
@@ -259,6 +259,34 @@ function engagementChange(p, t, ok, { planner = false, lead = false, team = fals
   if (lead && p.account === LEAD) return ok;
   if (team && onTeam(p, t)) return ok;
   return 403;
+}
+
+/** Recommendations and improvement plans (plan.c): made before the rows for each engagement
+ * target T, citing the finding of AS-<T>: recommendation RC-<T> from the centre, issued;
+ * plan PL-<T> directly for the finding, in draft; plan PR-<T> likewise, in progress. Each is
+ * seen by those with T in scope. */
+const MISSING_PLAN = 'NO-SUCH-PLAN';
+const MISSING_RECOMMENDATION = 'NO-SUCH-RECOMMENDATION';
+const planOf = (t, kind = 'PL') => (t === MISSING ? MISSING_PLAN : `${kind}-${t}`);
+/** Who writes T's plans in the setup: the CISO of the ministry or agency T is in. */
+const writerFor = (t) => CISO_OF[['AG01', 'MHA', 'MPF'].find((x) => within(x, t))];
+/** An account of T (or below it) to own measures. */
+const ownerFor = (t) => USER_AT[t];
+
+/** A change by the organisation's officers (plan.c writes_for): read-only tokens are
+ * refused first, then T must be seen, then its administrator or a unit officer writes
+ * (never the centre's roles, which review). */
+function planWrite(p, t, ok) {
+  if (p.readOnly) return 403;
+  if (t === MISSING || !sees(p, t)) return 404;
+  return ['org_admin', 'unit_officer'].includes(p.role) ? ok : 403;
+}
+
+/** A change by the reviewer, the centre (plan.c reviews_for): its administrator. */
+function planReview(p, t, ok) {
+  if (p.readOnly) return 403;
+  if (t === MISSING || !sees(p, t)) return 404;
+  return p.role === 'centre_admin' ? ok : 403;
 }
 
 function auditReadable(p) {
@@ -1186,6 +1214,113 @@ const CASES = [
     }),
   },
 
+  // -- recommendations and improvement plans
+  {
+    route: 'GET /api/v1/recommendations', variant: 'all', phase: 'read', targets: [NONE],
+    expect: () => 200,
+    request: () => ({ method: 'GET', path: `${API}/recommendations?limit=1000` }),
+    check: (res, p) => {
+      const want = ENG_TARGETS.filter((t) => t !== MISSING && sees(p, t)).map((t) => `RC-${t}`);
+      const why = setDiff(res.body.items.map((x) => x.code).filter((c) => c.startsWith('RC-')), want);
+      return why && `recommendations: ${why}`;
+    },
+  },
+  {
+    route: 'GET /api/v1/recommendations', variant: 'org=T', phase: 'read', targets: ORG_TARGETS,
+    expect: (p, t) => read(p, orgCode(t)),
+    request: (t) => ({ method: 'GET', path: `${API}/recommendations?org=${orgCode(t)}`, subject: orgCode(t) }),
+    check: (res, p, t) => {
+      const want = ENG_TARGETS.includes(t) ? [`RC-${t}`] : [];
+      const why = setDiff(res.body.items.map((x) => x.code).filter((c) => c.startsWith('RC-')), want);
+      return why && `recommendations: ${why}`;
+    },
+  },
+  {
+    // The centre's recommendations are its administrator's; the centre must be seen first.
+    route: 'POST /api/v1/recommendations', variant: 'from the centre to T', phase: 'write', targets: ENG_TARGETS,
+    expect: (p, t) => {
+      if (p.readOnly) return 403;
+      if (!sees(p, 'NCO') || t === MISSING) return 404;
+      return p.role === 'centre_admin' ? 201 : 403;
+    },
+    request: (t, p, env) => env.recommendationRequest(env.freshCode(), t),
+  },
+  {
+    route: 'POST /api/v1/recommendations/{code}/status', variant: 'accept a fresh recommendation to T', phase: 'write',
+    targets: ENG_TARGETS,
+    expect: (p, t) => planWrite(p, t, 200),
+    request: async (t, p, env) => {
+      const code = t === MISSING ? MISSING_RECOMMENDATION : await env.freshRecommendation(t);
+      return { method: 'POST', path: `${API}/recommendations/${code}/status`, subject: code, body: { status: 'accepted' } };
+    },
+  },
+  {
+    route: 'POST /api/v1/plans', variant: "directly for T's finding", phase: 'write', targets: ENG_TARGETS,
+    // A direct plan: refused to read-only tokens, then T must be seen, then written by its officers.
+    expect: (p, t) => planWrite(p, t, 201),
+    request: (t, p, env) => ({ ...env.planRequest(env.freshCode(), t), subject: orgCode(t) }),
+  },
+  {
+    route: 'GET /api/v1/plans/{code}', variant: "T's plan in draft", phase: 'read', targets: ENG_TARGETS,
+    expect: (p, t) => (t !== MISSING && sees(p, t) ? 200 : 404),
+    request: (t) => ({ method: 'GET', path: `${API}/plans/${planOf(t)}`, subject: planOf(t) }),
+    check: (res, p, t) => (res.body.code === planOf(t) && res.body.org === t && res.body.status === 'draft' &&
+      res.body.reviewer === 'NCO' ? null : `plan ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'POST /api/v1/plans/{code}/measures', variant: "T's plan in draft", phase: 'write', targets: ENG_TARGETS,
+    expect: (p, t) => planWrite(p, t, 201),
+    request: (t, p, env) => ({
+      method: 'POST', path: `${API}/plans/${planOf(t)}/measures`, subject: planOf(t),
+      body: { text: `Measure by ${p.id}`, owner: t === MISSING ? 'mha-ciso' : ownerFor(t), due_on: env.day(30) },
+    }),
+  },
+  {
+    route: 'POST /api/v1/plans/{code}/measures/{n}/done', variant: "measure 1 of a fresh plan of T in progress", phase: 'write',
+    targets: ENG_TARGETS,
+    expect: (p, t) => planWrite(p, t, 200),
+    request: async (t, p, env) => {
+      const code = t === MISSING ? MISSING_PLAN : await env.freshPlan(t, 'in_progress');
+      return { method: 'POST', path: `${API}/plans/${code}/measures/1/done`, subject: code };
+    },
+  },
+  {
+    route: 'POST /api/v1/plans/{code}/status', variant: 'submit a fresh plan of T', phase: 'write', targets: ENG_TARGETS,
+    expect: (p, t) => planWrite(p, t, 200),
+    request: async (t, p, env) => {
+      const code = t === MISSING ? MISSING_PLAN : await env.freshPlan(t, 'draft');
+      return { method: 'POST', path: `${API}/plans/${code}/status`, subject: code, body: { status: 'submitted' } };
+    },
+  },
+  {
+    route: 'POST /api/v1/plans/{code}/status', variant: 'accept a fresh submitted plan of T', phase: 'write', targets: ENG_TARGETS,
+    expect: (p, t) => planReview(p, t, 200),
+    request: async (t, p, env) => {
+      const code = t === MISSING ? MISSING_PLAN : await env.freshPlan(t, 'submitted');
+      return { method: 'POST', path: `${API}/plans/${code}/status`, subject: code, body: { status: 'accepted' } };
+    },
+  },
+  {
+    route: 'POST /api/v1/plans/{code}/reports', variant: "T's plan in progress", phase: 'write', targets: ENG_TARGETS,
+    expect: (p, t) => planWrite(p, t, 201),
+    request: (t, p, env) => ({
+      method: 'POST', path: `${API}/plans/${planOf(t, 'PR')}/reports`, subject: planOf(t, 'PR'),
+      body: { reported_on: env.day(0), percent: 50, text: `Report by ${p.id}` },
+    }),
+  },
+  {
+    route: 'GET /api/v1/overdue-measures', variant: 'all', phase: 'read', targets: [NONE],
+    expect: () => 200,
+    request: () => ({ method: 'GET', path: `${API}/overdue-measures` }),
+    check: (res) => (Array.isArray(res.body.items) ? null : `overdue ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'GET /api/v1/overdue-measures', variant: 'org=T', phase: 'read', targets: ORG_TARGETS,
+    expect: (p, t) => read(p, orgCode(t)),
+    request: (t) => ({ method: 'GET', path: `${API}/overdue-measures?org=${orgCode(t)}`, subject: orgCode(t) }),
+    check: (res) => (Array.isArray(res.body.items) ? null : `overdue ${res.text.slice(0, 160)}`),
+  },
+
   // -- the audit log
   {
     route: 'GET /api/v1/audit', variant: 'all', phase: 'read', targets: [NONE],
@@ -1426,6 +1561,35 @@ for (const backend of backends('access')) {
           }
           return code;
         },
+        day,
+        findingOf: {},
+        recommendationRequest: (code, t) => ({
+          method: 'POST', path: `${API}/recommendations`, subject: orgCode(t),
+          body: {
+            code, issuer: 'NCO', org: orgCode(t), findings: [env.findingOf[t === MISSING ? 'MHA' : t]], text: 'Recommendation',
+            due_on: day(120),
+          },
+        }),
+        freshRecommendation: async (t, code = env.freshCode()) => {
+          await must(admin, 'POST', '/recommendations', env.recommendationRequest(code, t).body, 201);
+          return code;
+        },
+        planRequest: (code, t) => ({
+          method: 'POST', path: `${API}/plans`,
+          body: { code, org: orgCode(t), findings: [env.findingOf[t === MISSING ? 'MHA' : t]], text: 'Plan', due_on: day(90) },
+        }),
+        // A plan of t directly for the finding of AS-<t>, by writerFor(t), with one measure,
+        // moved on to status.
+        freshPlan: async (t, status, code = env.freshCode()) => {
+          const w = own.get(writerFor(t));
+          await must(w, 'POST', '/plans', env.planRequest(code, t).body, 201);
+          await must(w, 'POST', `/plans/${code}/measures`, { text: 'Measure', owner: ownerFor(t), due_on: day(30) }, 201);
+          const steps = ['draft', 'submitted', 'accepted', 'in_progress'];
+          for (let i = 1; i <= steps.indexOf(status); i++) {
+            await must(i === 2 ? admin : w, 'POST', `/plans/${code}/status`, { status: steps[i] }, 200);
+          }
+          return code;
+        },
         orgByUuid: new Map(),
         userByUuid: new Map(),
         registerOrg: (res, where) => {
@@ -1494,6 +1658,14 @@ for (const backend of backends('access')) {
       for (const t of ENG_TARGETS.filter((x) => x !== MISSING)) {
         await env.freshEngagement(t, 'fieldwork', engagementOf(t));
         await env.freshEngagement(t, 'signed_off', engagementOf(t, true));
+      }
+      // What the plan rows act on: for each engagement target its signed-off finding, a
+      // recommendation issued to it, a plan in draft and one in progress.
+      for (const t of ENG_TARGETS.filter((x) => x !== MISSING)) {
+        env.findingOf[t] = (await must(admin, 'GET', `/audit-engagements/${engagementOf(t, true)}/findings`, undefined, 200)).body.items[0].id;
+        await env.freshRecommendation(t, `RC-${t}`);
+        await env.freshPlan(t, 'draft', planOf(t));
+        await env.freshPlan(t, 'in_progress', planOf(t, 'PR'));
       }
       for (const o of (await admin.get(`${API}/orgs?limit=1000&include_abolished=true`)).body.items) env.orgByUuid.set(o.id, o.code);
       for (const u of (await admin.get(`${API}/users?limit=1000`)).body.items) env.userByUuid.set(u.id, u.name);
