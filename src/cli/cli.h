@@ -134,6 +134,7 @@ int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_login(struct cli *c, int argc, char **argv);
 int cmd_inspect(struct cli *c, int argc, char **argv);
 int cmd_org(struct cli *c, int argc, char **argv);
+int cmd_plan(struct cli *c, int argc, char **argv);
 int cmd_policy(struct cli *c, int argc, char **argv);
 int cmd_programme(struct cli *c, int argc, char **argv);
 int cmd_standard(struct cli *c, int argc, char **argv);

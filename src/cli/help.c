@@ -124,6 +124,14 @@ static const struct {
 	 "Without --password-stdin a random password is made and shown once. engage lets an\n"
 	 "external auditor read an organisation and its subtree for a period. passwd works on the\n"
 	 "database only (the API changes only one's own password): not with --server.\n"},
+	{"plan",
+	 "usage: kijun plan export [--format oscal] [--org CODE] [--out FILE]\n"
+	 "\n"
+	 "export writes the improvement plans the principal may read as one OSCAL 1.0.6 plan of\n"
+	 "action and milestones (JSON) to standard output or FILE: each audit finding a plan cites\n"
+	 "is a risk (closed once a plan citing it is verified), each measure a POA&M item with its\n"
+	 "plan, owner, due date and status. --org narrows to an organisation and its subtree.\n"
+	 "With --server it reads GET /api/v1/poam and prints the same document.\n"},
 	{"policy",
 	 "usage: kijun policy list ORG [--json]\n"
 	 "       kijun policy add ORG --code CODE --kind standard|rules|procedure --title-ja T --title-en T\n"

@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{"inspect", cmd_inspect, "self-inspection: campaigns, checklists, answers, results, exports"},
 	{"login", cmd_login, "log in to a server and print export KIJUN_TOKEN=... for eval"},
 	{"org", cmd_org, "organisations: add, list, show, move, rename, abolish"},
+	{"plan", cmd_plan, "improvement plans: export as an OSCAL plan of action and milestones"},
 	{"policy", cmd_policy, "organisations' policies against the standard, and the policy review"},
 	{"programme", cmd_programme, "audit programmes of a fiscal year: add, list"},
 	{"serve", cmd_serve, "run the HTTP API server"},

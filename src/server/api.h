@@ -95,6 +95,7 @@ void api_plan_measure_add(struct kj_req *rq);
 void api_plan_measure_done(struct kj_req *rq);
 void api_plan_status(struct kj_req *rq);
 void api_plan_report_add(struct kj_req *rq);
+void api_poam(struct kj_req *rq);
 void api_overdue_measures(struct kj_req *rq);
 
 void api_audit_list(struct kj_req *rq);

@@ -89,6 +89,7 @@ const struct kj_route kj_routes[] = {
 	{"POST", "/api/v1/plans/{code}/status", api_plan_status, 0},
 	{"POST", "/api/v1/plans/{code}/reports", api_plan_report_add, 0},
 	{"GET", "/api/v1/overdue-measures", api_overdue_measures, 0},
+	{"GET", "/api/v1/poam", api_poam, 0},
 	{"GET", "/api/v1/notifications", api_notification_list, 0},
 	{"POST", "/api/v1/notifications/{id}/read", api_notification_read, 0},
 

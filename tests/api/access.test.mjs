@@ -1320,6 +1320,19 @@ const CASES = [
     request: (t) => ({ method: 'GET', path: `${API}/overdue-measures?org=${orgCode(t)}`, subject: orgCode(t) }),
     check: (res) => (Array.isArray(res.body.items) ? null : `overdue ${res.text.slice(0, 160)}`),
   },
+  {
+    // The plans in the principal's scope as an OSCAL POA&M: scope decides what is inside.
+    route: 'GET /api/v1/poam', variant: 'all', phase: 'read', targets: [NONE],
+    expect: () => 200,
+    request: () => ({ method: 'GET', path: `${API}/poam` }),
+    check: (res) => (Array.isArray(res.body['plan-of-action-and-milestones']?.['poam-items']) ? null : `poam ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'GET /api/v1/poam', variant: 'org=T', phase: 'read', targets: ORG_TARGETS,
+    expect: (p, t) => read(p, orgCode(t)),
+    request: (t) => ({ method: 'GET', path: `${API}/poam?org=${orgCode(t)}`, subject: orgCode(t) }),
+    check: (res) => (Array.isArray(res.body['plan-of-action-and-milestones']?.['poam-items']) ? null : `poam ${res.text.slice(0, 160)}`),
+  },
 
   // -- the audit log
   {

@@ -110,6 +110,18 @@ run_suite() { # run_suite DSN LABEL
   expect 0 "$L export oscal" -- "$K" standard export --format oscal demo-fy2025 --output "$T/fy25-oscal.json"
   expect 0 "$L demo OSCAL schema-valid" -- $VALIDATE "$SHARED/oscal/schema-1.0.6/oscal_catalog_schema.json" "$T/fy25-oscal.json"
 
+  # Improvement plans as an OSCAL POA&M: schema-valid whether the demo holds plans or not.
+  expect 0 "$L plan export" -- "$K" plan export --format oscal
+  jq_is '.["plan-of-action-and-milestones"].metadata["oscal-version"]' 1.0.6 "$L POA&M version"
+  jq_is '.["plan-of-action-and-milestones"]["poam-items"] | length > 0' true "$L POA&M items"
+  jq_is '[.["plan-of-action-and-milestones"]["poam-items"][] | select(.props) | .props | map(.name) | (index("plan") != null and index("due-date") != null)] | all' true "$L POA&M item props"
+  expect 0 "$L plan export --out" -- "$K" plan export --org MHA --out "$T/poam.json"
+  expect 0 "$L POA&M schema-valid" -- $VALIDATE "$SHARED/oscal/schema-1.0.6/oscal_poam_schema.json" "$T/poam.json"
+  expect 2 "$L plan export --format xml" -- "$K" plan export --format xml
+  has "$T/err" "--format: expected oscal" "$L plan export format message"
+  expect 2 "$L plan no subcommand" -- "$K" plan
+  expect 1 "$L plan export unknown org" -- "$K" plan export --org NOPE
+
   # Bad input: the message says where, and nothing is stored.
   printf '{"format": "kijun-catalog",\n "version": 1,\n "edition": {"id": "x", }\n}\n' > "$T/broken.json"
   expect 1 "$L malformed" -- "$K" standard import "$T/broken.json"
