@@ -162,9 +162,11 @@ static const struct {
 	 "       kijun inspect note CAMPAIGN --org ORG --kind analysis|instruction --text T [--requirement N] [--due D]\n"
 	 "       kijun inspect notes CAMPAIGN | done NOTE\n\n"
 	 "--select chooses the requirements: {\"parts\": [...], \"chapters\": [...], \"numbers\": [...],\n"
-	 "\"level\": L, \"role\": R, \"low_from\": CAMPAIGN, \"low_below\": 0.8}. The default scale is\n"
-	 "implemented, partial, not_implemented, not_applicable. The CSV import takes the header\n"
-	 "checklist,item,value[,comment] and is all or nothing, naming every bad row and column.\n"
+	 "\"level\": L, \"role\": R, \"low_from\": CAMPAIGN, \"low_below\": 0.8, \"findings\": true};\n"
+	 "findings adds the requirements named in open audit findings about the organisation.\n"
+	 "The default scale is implemented, partial, not_implemented, not_applicable. The CSV\n"
+	 "import takes the header checklist,item,value[,comment] and is all or nothing, naming\n"
+	 "every bad row and column.\n"
 	 "A campaign of the centre can be mandated to every ministry and agency.\n"},
 	{"version", "usage: kijun version\n"},
 };

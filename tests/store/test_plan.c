@@ -19,6 +19,7 @@
 #include "model/account.h"
 #include "model/audit.h"
 #include "model/auditlog.h"
+#include "model/inspection.h"
 #include "model/plan.h"
 
 #include "store_harness.h"
@@ -627,6 +628,50 @@ test_overdue(void **state)
 	json_decref(j);
 }
 
+/* A campaign may choose the requirements named in open audit findings about the
+ * organisation and what lies below it (agencies under their ministry): signed-off
+ * engagements only, findings only. */
+static void
+test_campaign_from_findings(void **state)
+{
+	struct kj_ctx *ctx = *state;
+	struct kj_campaign_new in = {.title_ja = "監査所見の確認", .title_en = "Following up findings", .edition = "demo-fy2025",
+				     .opens_on = "2026-01-20", .due_on = "2026-02-28"};
+	size_t n = 0;
+
+	act(ctx, -1);
+	in.select = json_pack("{s:b}", "findings", 1);
+	in.code = "FIND-MHA";
+	in.org = "MHA";
+	ok(ctx, kj_campaign_create(ctx, &in, &n), "MHA from findings");
+	assert_int_equal(n, 2);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM campaign_item i JOIN campaign c ON c.id = i.campaign_id WHERE "
+				    "c.code = 'FIND-MHA' AND i.item_number IN ('2.1.1(1)(a)', '2.3.2(1)(a)')"), 2);
+	in.code = "FIND-MPF";
+	in.org = "MPF";
+	ok(ctx, kj_campaign_create(ctx, &in, &n), "MPF from findings");
+	assert_int_equal(n, 1);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM campaign_item i JOIN campaign c ON c.id = i.campaign_id WHERE "
+				    "c.code = 'FIND-MPF' AND i.item_number = '2.1.1(1)(a)'"), 1);
+	/* An organisation without open findings chooses nothing, and says so. */
+	in.code = "FIND-MJA";
+	in.org = "MJA";
+	refused(ctx, kj_campaign_create(ctx, &in, &n), KJ_ERR_INVALID, "chooses no requirement");
+	/* Combined with a filter, the findings add to what the filter chose. */
+	json_decref(in.select);
+	in.select = json_pack("{s:b, s:[s]}", "findings", 1, "numbers", "8.1.1(2)(a)");
+	in.code = "FIND-MPF2";
+	in.org = "MPF";
+	ok(ctx, kj_campaign_create(ctx, &in, &n), "findings and numbers");
+	assert_int_equal(n, 2);
+	json_decref(in.select);
+	in.select = json_pack("{s:s}", "findings", "yes");
+	in.code = "FIND-BAD";
+	refused(ctx, kj_campaign_create(ctx, &in, &n), KJ_ERR_INVALID, "select.findings");
+	json_decref(in.select);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM campaign WHERE code IN ('FIND-MJA', 'FIND-BAD')"), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -637,6 +682,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_plan_cycle),
 		cmocka_unit_test(test_plan_direct),
 		cmocka_unit_test(test_overdue),
+		cmocka_unit_test(test_campaign_from_findings),
 	};
 
 	return harness_main(argc, argv, &suite, tests, sizeof(tests) / sizeof(tests[0]));

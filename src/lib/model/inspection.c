@@ -337,12 +337,58 @@ insert_campaign(struct kj_ctx *ctx, const char *code, int64_t org_id, int fy, co
 	return r;
 }
 
+/* Frees a map whose keys were strdup'ed, and the keys. */
+static void
+free_keys(struct kj_strmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		free((char *)m->keys[i]);	/* an empty slot is NULL */
+	kj_strmap_free(m);
+}
+
+/* The requirement numbers named in open audit findings about org_id or what lies below it:
+ * findings (not advice) of signed-off engagements that no verified improvement plan has
+ * dealt with. Numbers are those of the engagement's edition. */
+static kj_err
+open_findings(struct kj_ctx *ctx, int64_t org_id, struct kj_strmap *out)
+{
+	struct kj_stmt *st = NULL;
+	struct kj_ctx below = *ctx;
+	int row;
+	kj_err r;
+
+	/* "Below org_id" by the rule of access.h: as that organisation's administrator sees. */
+	below.who.user_id = 0;
+	below.who.role = KJ_ROLE_ORG_ADMIN;
+	below.who.org_id = org_id;
+	below.who.read_only = 0;
+	r = kj_db_prepare(ctx, "SELECT DISTINCT f.item_number, e.org_id FROM audit_finding f JOIN audit_engagement e ON "
+			       "e.id = f.engagement_id WHERE f.category = 'finding' AND e.status = 'signed_off' AND NOT EXISTS "
+			       "(SELECT 1 FROM plan_finding pf JOIN improvement_plan p ON p.id = pf.plan_id WHERE "
+			       "pf.finding_id = f.id AND p.status = 'verified') ORDER BY f.item_number", &st);
+	while (r == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
+		const char *number = kj_stmt_text(st, 0);
+		char *k;
+
+		if (!kj_access_org_visible(&below, kj_stmt_int(st, 1)) || kj_strmap_get(out, number) >= 0)
+			continue;
+		if ((k = strdup(number)) == NULL || kj_strmap_put(out, k, 1) < 0) {
+			free(k);
+			r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+		}
+	}
+	kj_stmt_free(st);
+	return r;
+}
+
 kj_err
 kj_campaign_create(struct kj_ctx *ctx, const struct kj_campaign_new *in, size_t *nitems_out)
 {
 	struct kj_edition ed;
 	struct kj_org o;
-	struct kj_strmap low;
+	struct kj_strmap low, found;
 	json_t *scale = in->scale ? json_incref(in->scale) : kj_scale_default(), *items = json_array(), *sel = in->select;
 	double *rates = NULL;
 	char **keys = NULL, uuid[37];
@@ -354,6 +400,7 @@ kj_campaign_create(struct kj_ctx *ctx, const struct kj_campaign_new *in, size_t 
 
 	kj_edition_init(&ed);
 	kj_strmap_init(&low);
+	kj_strmap_init(&found);
 	if (!code_ok(in->code)) {
 		r = kj_failf(ctx, KJ_ERR_INVALID, "code: expected 1 to %d of A-Z a-z 0-9 . _ -", KJ_MAX_CODE_BYTES);
 		goto done;
@@ -393,10 +440,17 @@ kj_campaign_create(struct kj_ctx *ctx, const struct kj_campaign_new *in, size_t 
 				kj_strmap_put(&low, keys[i], -1);	/* not low: forget it */
 		}
 	}
+	if (sel != NULL && json_object_get(sel, "findings") != NULL && !json_is_boolean(json_object_get(sel, "findings"))) {
+		r = kj_failf(ctx, KJ_ERR_INVALID, "select.findings: expected true or false");
+		goto done;
+	}
+	if (sel != NULL && json_is_true(json_object_get(sel, "findings")) && (r = open_findings(ctx, o.id, &found)) != KJ_OK)
+		goto done;
 	any_filter = sel != NULL && (json_object_get(sel, "parts") || json_object_get(sel, "chapters") ||
 				     json_object_get(sel, "numbers") || json_object_get(sel, "level") ||
 				     json_object_get(sel, "role"));
-	base = sel == NULL || !json_is_string(json_object_get(sel, "low_from")) || any_filter;
+	base = sel == NULL || (!json_is_string(json_object_get(sel, "low_from")) && !json_is_true(json_object_get(sel, "findings"))) ||
+	       any_filter;
 	for (i = 0; i < ed.nitems; i++) {
 		const struct kj_item *it = &ed.items[i];
 		int take = base;
@@ -423,6 +477,8 @@ kj_campaign_create(struct kj_ctx *ctx, const struct kj_campaign_new *in, size_t 
 		}
 		if (!take && kj_strmap_get(&low, it->number) >= 0)
 			take = 1;	/* suggested: low in the campaign before */
+		if (!take && kj_strmap_get(&found, it->number) >= 0)
+			take = 1;	/* named in an open audit finding */
 		if (!take)
 			continue;
 		if (json_array_size(items) >= KJ_MAX_CAMPAIGN_ITEMS) {
@@ -457,6 +513,7 @@ done:
 	free(rates);
 	free(scale_s);
 	kj_strmap_free(&low);
+	free_keys(&found);
 	kj_edition_free(&ed);
 	json_decref(items);
 	json_decref(scale);

@@ -39,7 +39,9 @@ struct kj_campaign_new {
 	/* Which requirements become items: {"parts": [...], "chapters": [...], "numbers":
 	 * [...], "level": ..., "role": ..., "low_from": CAMPAIGN, "low_below": 0.8,
 	 * "findings": true}; NULL: every requirement of the edition. low_from adds the
-	 * requirements whose rate in that campaign was below low_below. */
+	 * requirements whose rate in that campaign was below low_below; findings adds those
+	 * named in open audit findings (signed off, not dealt with by a verified plan) about
+	 * the organisation and what lies below it. */
 	json_t *select;
 };
 
