@@ -2,8 +2,9 @@
  * test_demo_audits.c: the audits of the demo government (kj_demo_populate), on SQLite and
  * on PostgreSQL (argv[1] picks the backend). The demo must hold the centre's and two
  * ministries' audit programmes for both fiscal years, engagements in every state, findings
- * of every kind inside their scopes, teams independent of what they audit, and an audit log
- * whose chain holds.
+ * of every kind inside their scopes, teams independent of what they audit, the follow-up
+ * (recommendations and improvement plans in every state, citing only the recipient's
+ * signed-off findings, one measure overdue) and an audit log whose chain holds.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include "formats/demo.h"
 #include "model/audit.h"
 #include "model/auditlog.h"
+#include "model/plan.h"
 
 #include "store_harness.h"
 
@@ -217,27 +219,161 @@ test_engagements(void **state)
 	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_finding"), nfindings);
 }
 
+/* The plan with code as JSON, read by the local administrator. */
+static json_t *
+plan(struct kj_ctx *ctx, const char *code)
+{
+	json_t *p = NULL;
+
+	act_local(ctx);
+	ok(ctx, kj_plan_get(ctx, code, &p), code);
+	return p;
+}
+
+static void
+test_follow_up(void **state)
+{
+	/* The story: one plan verified (its recommendation closed), one under way with a
+	 * measure overdue, one submitted awaiting the centre, and one made directly for a
+	 * ministry's internal audit. */
+	static const struct {
+		const char *plan, *rec, *rec_status, *org, *reviewer, *status;
+	} want[] = {
+		{"MPF-PLAN-FY2024", "NCO-FY2024-REC-MPF", "closed", "MPF", "NCO", "verified"},
+		{"MJA-PLAN-FY2024", "NCO-FY2024-REC-MJA", "accepted", "MJA", "NCO", "in_progress"},
+		{"MHS-PLAN-FY2024", "NCO-FY2024-REC-MHS", "accepted", "MHS", "NCO", "submitted"},
+		{"MHA-EL-PLAN-FY2024", NULL, NULL, "MHA-EL", "MHA", "in_progress"},
+	};
+	struct kj_ctx *ctx = *state;
+	json_t *recs = NULL, *overdue = NULL, *v;
+	char today[11];
+	size_t i, j;
+	int more = 0, late = 0;
+
+	kj_date_format(kj_now(ctx), today);
+	act_local(ctx);
+	ok(ctx, kj_recommendation_list(ctx, NULL, NULL, NULL, 0, &recs, &more), "recommendations");
+	assert_int_equal(json_array_size(recs), 3);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		json_t *p = plan(ctx, want[i].plan), *m;
+		size_t nm = json_array_size(json_object_get(p, "measures"));
+
+		assert_string_equal(json_string_value(json_object_get(p, "status")), want[i].status);
+		assert_string_equal(json_string_value(json_object_get(p, "org")), want[i].org);
+		assert_string_equal(json_string_value(json_object_get(p, "reviewer")), want[i].reviewer);
+		/* Bilingual texts: a Japanese paragraph and an English one. */
+		assert_non_null(strstr(json_string_value(json_object_get(p, "text")), "。\n\n"));
+		if (nm < 2 || nm > 4)
+			fail_msg("%s: %zu measures", want[i].plan, nm);
+		json_array_foreach(json_object_get(p, "measures"), j, m) {
+			char sql[200];
+
+			snprintf(sql, sizeof(sql), "SELECT org_id FROM app_user WHERE name = '%s'",
+				 json_string_value(json_object_get(m, "owner")));
+			if (!under(ctx, count(ctx, sql), org_id(ctx, want[i].org)))
+				fail_msg("%s: measure %zu owned by %s, outside %s", want[i].plan, j + 1,
+					 json_string_value(json_object_get(m, "owner")), want[i].org);
+			assert_non_null(strstr(json_string_value(json_object_get(m, "text")), " / "));
+			if (json_is_true(json_object_get(m, "overdue"))) {
+				assert_string_equal(json_string_value(json_object_get(m, "status")), "open");
+				assert_true(strcmp(json_string_value(json_object_get(m, "due_on")), today) < 0);
+				late++;
+			}
+		}
+		/* Under way means reported on; verified means every measure done. */
+		if (strcmp(want[i].status, "submitted") != 0)
+			assert_true(json_array_size(json_object_get(p, "reports")) >= 1);
+		if (strcmp(want[i].status, "verified") == 0)
+			assert_int_equal(count(ctx, "SELECT COUNT(*) FROM plan_measure m JOIN improvement_plan p ON p.id = m.plan_id "
+						    "WHERE p.status = 'verified' AND m.status <> 'done'"), 0);
+		if (want[i].rec == NULL) {
+			assert_true(json_is_null(json_object_get(p, "recommendation")));
+		} else {
+			int found = 0;
+
+			assert_string_equal(json_string_value(json_object_get(p, "recommendation")), want[i].rec);
+			json_array_foreach(recs, j, v) {
+				if (strcmp(json_string_value(json_object_get(v, "code")), want[i].rec) != 0)
+					continue;
+				found = 1;
+				assert_string_equal(json_string_value(json_object_get(v, "status")), want[i].rec_status);
+				assert_string_equal(json_string_value(json_object_get(v, "issuer")), "NCO");
+				assert_string_equal(json_string_value(json_object_get(v, "org")), want[i].org);
+				assert_true(json_array_size(json_object_get(v, "findings")) >= 2);
+			}
+			assert_true(found);
+		}
+		json_decref(p);
+	}
+	assert_true(late >= 1);
+	json_decref(recs);
+	/* Every cited finding is the recipient's, from an engagement signed off before. */
+	assert_true(count(ctx, "SELECT COUNT(*) FROM recommendation_finding") >= 6);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM recommendation_finding c JOIN recommendation r ON r.id = "
+				    "c.recommendation_id JOIN audit_finding f ON f.id = c.finding_id JOIN audit_engagement e ON "
+				    "e.id = f.engagement_id WHERE e.org_id <> r.org_id OR e.status <> 'signed_off' OR "
+				    "SUBSTR(e.signed_off_at, 1, 10) > r.issued_on"), 0);
+	assert_true(count(ctx, "SELECT COUNT(*) FROM plan_finding") >= 8);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM plan_finding c JOIN improvement_plan p ON p.id = c.plan_id "
+				    "JOIN audit_finding f ON f.id = c.finding_id JOIN audit_engagement e ON e.id = f.engagement_id "
+				    "WHERE e.org_id <> p.org_id OR e.status <> 'signed_off' OR e.signed_off_at > p.created_at"), 0);
+	/* The overdue measure is there for escalation, for the centre and for its ministry. */
+	ok(ctx, kj_plan_overdue_list(ctx, NULL, &overdue), "overdue");
+	assert_true(json_array_size(overdue) >= 1);
+	json_array_foreach(overdue, i, v) {
+		assert_true(strcmp(json_string_value(json_object_get(v, "due_on")), today) < 0);
+	}
+	json_decref(overdue);
+	ok(ctx, kj_plan_overdue_list(ctx, "MJA", &overdue), "overdue of MJA");
+	assert_int_equal(json_array_size(overdue), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(overdue, 0), "plan")), "MJA-PLAN-FY2024");
+	json_decref(overdue);
+	/* A history, not a forecast: issued, reported and done before today. */
+	{
+		char sql[300];
+
+		snprintf(sql, sizeof(sql), "SELECT (SELECT COUNT(*) FROM recommendation WHERE issued_on >= '%s') + (SELECT "
+					   "COUNT(*) FROM plan_report WHERE reported_on >= '%s') + (SELECT COUNT(*) FROM "
+					   "plan_measure WHERE done_on >= '%s')", today, today, today);
+		assert_int_equal(count(ctx, sql), 0);
+	}
+}
+
 static void
 test_audit_log(void **state)
 {
+	static const struct {
+		const char *op, *sql;
+	} on_record[] = {
+		{"audit_programme.create", "SELECT COUNT(*) FROM audit_programme"},
+		{"audit_engagement.create", "SELECT COUNT(*) FROM audit_engagement"},
+		{"audit_engagement.member", "SELECT COUNT(*) FROM engagement_member"},
+		{"audit_finding.add", "SELECT COUNT(*) FROM audit_finding"},
+		{"audit_engagement.sign_off", "SELECT COUNT(*) FROM audit_engagement WHERE status = 'signed_off'"},
+		{"recommendation.create", "SELECT COUNT(*) FROM recommendation"},
+		{"improvement_plan.create", "SELECT COUNT(*) FROM improvement_plan"},
+		{"improvement_plan.measure", "SELECT COUNT(*) FROM plan_measure"},
+		{"improvement_plan.measure_done", "SELECT COUNT(*) FROM plan_measure WHERE status = 'done'"},
+		{"improvement_plan.report", "SELECT COUNT(*) FROM plan_report"},
+	};
 	struct kj_ctx *ctx = *state;
 	struct kj_audit_verdict v;
+	size_t i;
 
 	ok(ctx, kj_auditlog_verify(ctx, &v), "verify");
 	if (v.first_bad != 0)
 		fail_msg("audit log broken at %lld: %s", (long long)v.first_bad, v.why);
 	assert_true(v.nrecords > 0);
-	/* Every programme, engagement, member, finding and step is on record. */
-	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'audit_programme.create'"),
-			 count(ctx, "SELECT COUNT(*) FROM audit_programme"));
-	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'audit_engagement.create'"),
-			 count(ctx, "SELECT COUNT(*) FROM audit_engagement"));
-	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'audit_engagement.member'"),
-			 count(ctx, "SELECT COUNT(*) FROM engagement_member"));
-	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'audit_finding.add'"),
-			 count(ctx, "SELECT COUNT(*) FROM audit_finding"));
-	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'audit_engagement.sign_off'"),
-			 count(ctx, "SELECT COUNT(*) FROM audit_engagement WHERE status = 'signed_off'"));
+	/* Every programme, engagement, member, finding and step is on record, and so is the
+	 * follow-up: every recommendation, plan, measure and report. */
+	for (i = 0; i < sizeof(on_record) / sizeof(on_record[0]); i++) {
+		char sql[160];
+
+		snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM audit_log WHERE op = '%s'", on_record[i].op);
+		if (count(ctx, sql) != count(ctx, on_record[i].sql))
+			fail_msg("%s: %lld records for %lld rows", on_record[i].op, (long long)count(ctx, sql),
+				 (long long)count(ctx, on_record[i].sql));
+	}
 }
 
 int
@@ -248,6 +384,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_programmes_and_states),
 		cmocka_unit_test(test_engagements),
+		cmocka_unit_test(test_follow_up),
 		cmocka_unit_test(test_audit_log),
 	};
 

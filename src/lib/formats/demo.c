@@ -1,7 +1,8 @@
 /*
- * demo.c: fills the demo government with accounts, policies, self-inspection and audits
- * (demo.h). The numbers vary between organisations by a fixed pseudo-random sequence, so
- * every demo database tells the same story; only the passwords differ.
+ * demo.c: fills the demo government with accounts, policies, self-inspection, audits and
+ * their follow-up (demo.h). The numbers vary between organisations by a fixed pseudo-random
+ * sequence, so every demo database tells the same story; only the passwords differ. FY2024's
+ * audits happen on their own dates; their follow-up on days counted back from today.
  */
 #include "demo.h"
 
@@ -18,6 +19,7 @@
 #include "../model/audit.h"
 #include "../model/inspection.h"
 #include "../model/org.h"
+#include "../model/plan.h"
 #include "../model/policy.h"
 #include "../model/standard.h"
 
@@ -374,6 +376,40 @@ static const char *const scope_pt[13] = {
 
 enum { DRAFT, FIELDWORK, REPORTING, SIGNED_OFF };
 
+/* The demo's clock while it writes the audits and their follow-up: a fixed time, today
+ * (base) or earlier, so that the story has happened in order. */
+struct demo_clock {
+	int64_t base, t;
+};
+
+static int64_t
+clock_fixed(void *arg)
+{
+	return ((const struct demo_clock *)arg)->t;
+}
+
+/* Sets the clock to noon UTC, n days after date (YYYY-MM-DD), for a signed-off year's
+ * engagement (year 0); later years happen today. */
+static void
+on_date(struct demo_clock *c, int year, const char *date, int n)
+{
+	int y = (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 + (date[3] - '0');
+	int m = (date[5] - '0') * 10 + (date[6] - '0'), d = (date[8] - '0') * 10 + (date[9] - '0');
+	int64_t era, yoe, doy, doe;
+
+	if (year != 0) {
+		c->t = c->base;
+		return;
+	}
+	/* Days since the epoch of a proleptic Gregorian date (y >= 0). */
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	c->t = (era * 146097 + doe - 719468 + n) * 86400 + 43200;
+}
+
 /* One engagement: where it stands, who plans it, who audits, and what they wrote (indexes
  * into observations, -1 ends). */
 static const struct audit_plan {
@@ -424,7 +460,7 @@ find_org(const struct kj_org_list *l, const char *code)
 /* The programmes: the centre's management audits and penetration tests, and the internal
  * audits of two ministries, for both fiscal years. */
 static kj_err
-audit_programmes(struct kj_ctx *ctx, const struct kj_org_list *l)
+audit_programmes(struct kj_ctx *ctx, struct demo_clock *c, const struct kj_org_list *l)
 {
 	static const struct {
 		const char *code, *org, *planner, *kind, *what_ja, *what_en;	/* code: after "ORG-FYyyyy-" */
@@ -458,6 +494,7 @@ audit_programmes(struct kj_ctx *ctx, const struct kj_org_list *l)
 			in.kind = progs[i].kind;
 			in.title_ja = tja;
 			in.title_en = ten;
+			on_date(c, y, "2024-04-01", 0);
 			act_as(ctx, progs[i].planner);
 			r = kj_audit_programme_create(ctx, &in, uuid);
 		}
@@ -469,7 +506,8 @@ audit_programmes(struct kj_ctx *ctx, const struct kj_org_list *l)
 /* One engagement, taken as far as its plan says: the planner sets it up, the team writes
  * the findings, the lead auditor signs off. */
 static kj_err
-audit_engagement(struct kj_ctx *ctx, const struct kj_org_list *l, const struct audit_plan *p)
+audit_engagement(struct kj_ctx *ctx, struct demo_clock *c, const struct kj_org_list *l, const struct audit_plan *p,
+		 char fids[][37])
 {
 	static const char *const editions[] = {"demo-fy2023", "demo-fy2025"};
 	const struct kj_org *o = find_org(l, p->org);
@@ -497,12 +535,14 @@ audit_engagement(struct kj_ctx *ctx, const struct kj_org_list *l, const struct a
 	in.title_en = ten;
 	in.starts_on = p->starts_on;
 	in.ends_on = p->ends_on;
+	on_date(c, p->year, p->starts_on, -21);
 	act_as(ctx, p->planner);
 	if ((r = kj_audit_engagement_create(ctx, &in, uuid)) != KJ_OK ||
 	    (r = kj_audit_member_add(ctx, p->code, p->lead, "lead")) != KJ_OK ||
 	    (p->member != NULL && (r = kj_audit_member_add(ctx, p->code, p->member, "member")) != KJ_OK) ||
 	    (r = kj_audit_scope_set(ctx, p->code, scope, nscope, NULL, 0)) != KJ_OK)
 		goto out;
+	on_date(c, p->year, p->starts_on, 0);
 	if (p->status >= FIELDWORK && (r = kj_audit_engagement_advance(ctx, p->code, "fieldwork")) != KJ_OK)
 		goto out;
 	for (k = 0; p->status >= FIELDWORK && p->obs[k] >= 0 && r == KJ_OK; k++) {
@@ -521,12 +561,15 @@ audit_engagement(struct kj_ctx *ctx, const struct kj_org_list *l, const struct a
 		f.title = title;
 		f.text = text;
 		/* The lead writes the first, the team the rest by turns. */
+		on_date(c, p->year, p->starts_on, 7 * (k + 1));
 		act_as(ctx, k % 2 == 1 && p->member != NULL ? p->member : p->lead);
-		r = kj_audit_finding_add(ctx, &f, uuid);
+		r = kj_audit_finding_add(ctx, &f, fids[k]);
 	}
+	on_date(c, p->year, p->ends_on, 0);
 	act_as(ctx, p->planner);
 	if (r == KJ_OK && p->status >= REPORTING)
 		r = kj_audit_engagement_advance(ctx, p->code, "reporting");
+	on_date(c, p->year, p->ends_on, 14);
 	act_as(ctx, p->lead);
 	if (r == KJ_OK && p->status >= SIGNED_OFF)
 		r = kj_audit_sign_off(ctx, p->code);
@@ -535,14 +578,220 @@ out:
 	return r;
 }
 
+/* ---- Follow-up: recommendations and improvement plans --------------------------------- */
+
+/* Sets the clock to day d (relative to today) and acts as name. */
+static void
+on_day(struct kj_ctx *ctx, struct demo_clock *c, int d, const char *name)
+{
+	c->t = c->base + (int64_t)d * 86400;
+	act_as(ctx, name);
+}
+
+/* The date of day d relative to today. */
+static const char *
+day(const struct demo_clock *c, int d, char out[11])
+{
+	kj_date_format(c->base + (int64_t)d * 86400, out);
+	return out;
+}
+
+/* One step of a plan, taken by who on day d. */
+static kj_err
+step(struct kj_ctx *ctx, struct demo_clock *c, int d, const char *who, kj_err (*fn)(struct kj_ctx *, const char *),
+     const char *plan)
+{
+	on_day(ctx, c, d, who);
+	return fn(ctx, plan);
+}
+
+/* One measure: its owner, when it is due, and when it was done (0: still open). */
+struct demo_measure {
+	const char *text, *owner;
+	int due, done;
+};
+
+/* One progress report: its day and percent. */
+struct demo_report {
+	int on, percent;
+	const char *text;
+};
+
+/*
+ * One follow-up: the engagement whose findings it answers (obs picks which, by index into
+ * the engagement's), the recommendation (NULL: a plan made directly) and the plan, with the
+ * days (relative to today) of each step; 0 stops the story before that step.
+ */
+static const struct follow_up {
+	const char *engagement, *rec, *rec_text, *plan, *org, *writer, *reviewer, *plan_text;
+	int obs[4];
+	int issued, accepted, created, plan_due, submitted, plan_accepted, started, completed, verified;
+	struct demo_measure m[4];
+	struct demo_report rep[3];
+} follow_ups[] = {
+	{"NCO-FY2024-MA-MPF", "NCO-FY2024-REC-MPF",
+	 "管理者アカウントの個人別化、委託契約へのセキュリティ条項の追加、端末の更新管理の徹底を求める。\n\n"
+	 "Give every administrator an account of their own, add security clauses to outsourcing contracts, and keep "
+	 "terminals updated on time.",
+	 "MPF-PLAN-FY2024", "MPF", "mpf-ciso", "centre-admin",
+	 "管理者アカウントを個人別に切り替え、委託契約の雛形を改める。\n\n"
+	 "Switch to personal administrator accounts and revise the outsourcing contract template.",
+	 {0, 1, 4, -1}, -250, -240, -235, -80, -232, -225, -224, -105, -95,
+	 {{"共用管理者アカウントを廃止し個人別アカウントを発行する / Retire the shared administrator accounts and issue "
+	   "personal ones", "mpf-officer", -150, -160},
+	  {"委託契約の雛形に情報セキュリティ条項を追加する / Add security clauses to the outsourcing contract template",
+	   "mpf-chief", -110, -115},
+	  {"更新未適用の端末を毎週一覧にして督促する / List terminals missing updates every week and chase them",
+	   "mpf-staff", -100, -120}},
+	 {{-190, 30, "個人別アカウントの発行を開始。 / Personal accounts are being issued."},
+	  {-130, 80, "共用アカウントを廃止、契約雛形は決裁待ち。 / Shared accounts retired; the contract template awaits "
+		     "approval."},
+	  {-108, 100, "全措置を完了。 / Every measure is done."}}},
+	{"NCO-FY2024-MA-MJA", "NCO-FY2024-REC-MJA",
+	 "外部公開サーバの修正プログラム適用、ログの定期点検、記録媒体の暗号化を求める。\n\n"
+	 "Patch the internet-facing servers, review logs on a schedule, and encrypt removable media.",
+	 "MJA-PLAN-FY2024", "MJA", "mja-ciso", "centre-admin",
+	 "修正プログラムの適用手順とログ点検の体制を整え、暗号化USBメモリに切り替える。\n\n"
+	 "Set a patching routine and a log review rota, and move to encrypted USB drives.",
+	 {0, 1, 2, -1}, -220, -212, -205, 90, -203, -196, -195, 0, 0,
+	 {{"外部公開サーバに修正プログラムを適用し月次で確認する / Patch the internet-facing servers and check them monthly",
+	   "mja-officer", -120, -125},
+	  {"ログ点検の手順書を定め週次で点検する / Write a log review procedure and review the logs weekly", "mja-staff",
+	   -30, 0},
+	  {"暗号化USBメモリを配備し私物の使用を禁止する / Hand out encrypted USB drives and ban personal ones",
+	   "mja-chief", 60, 0}},
+	 {{-160, 20, "サーバの棚卸しを完了。 / Server inventory done."},
+	  {-100, 45, "修正プログラムを適用済み。 / Servers patched."},
+	  {-15, 55, "ログ点検は人員不足で遅延。 / Log review late for lack of staff."}}},
+	{"NCO-FY2024-MA-MHS", "NCO-FY2024-REC-MHS",
+	 "サーバ管理専用端末の導入、クラウド管理者への多要素認証、端末の更新管理を求める。\n\n"
+	 "Administer servers from dedicated terminals, require multi-factor authentication of cloud administrators, and "
+	 "keep terminals updated.",
+	 "MHS-PLAN-FY2024", "MHS", "mhs-ciso", "centre-admin",
+	 "管理専用端末を整備し、クラウド管理者に多要素認証を必須とする。\n\n"
+	 "Set up dedicated administration terminals and make multi-factor authentication mandatory for cloud "
+	 "administrators.",
+	 {0, 1, 3, -1}, -60, -45, -30, 150, -20, 0, 0, 0, 0,
+	 {{"クラウド管理者全員に多要素認証を設定する / Turn on multi-factor authentication for every cloud administrator",
+	   "mhs-officer", 45, 0},
+	  {"サーバ管理専用端末を調達し管理経路を限定する / Buy dedicated administration terminals and allow only them",
+	   "mhs-chief", 120, 0},
+	  {"更新の適用状況を月次で報告する / Report the update status of terminals every month", "mhs-staff", 90, 0}},
+	 {{0, 0, NULL}}},
+	{"MHA-FY2024-IA-EL", NULL, NULL, "MHA-EL-PLAN-FY2024", "MHA-EL", "mha-officer", "mha-ciso",
+	 "内部監査の指摘を受け、記録媒体の暗号化とログ点検を定着させる。\n\n"
+	 "Following the internal audit, make media encryption and log review routine.",
+	 {0, 1, -1, -1}, 0, 0, -170, 30, -168, -160, -159, 0, 0,
+	 {{"持ち出し用USBメモリを暗号化製品に統一する / Use only encrypted USB drives for taking files out",
+	   "mha-officer", -60, -70},
+	  {"ログ点検の結果を月次で課長に報告する / Report the log review to the division head every month", "mha-staff",
+	   20, 0}},
+	 {{-100, 40, "暗号化USBメモリを配備。 / Encrypted USB drives handed out."},
+	  {-40, 70, "ログ点検を試行中。 / Log review on trial."}}},
+};
+
+/* One follow-up as far as its story goes; fids are the engagement's findings. */
+static kj_err
+follow_up(struct kj_ctx *ctx, struct demo_clock *c, const struct follow_up *f, char fids[][37])
+{
+	const char *cited[4];
+	char uuid[37], due[11], on[11];
+	size_t n = 0, k;
+	kj_err r = KJ_OK;
+
+	for (k = 0; k < 4 && f->obs[k] >= 0; k++)
+		cited[n++] = fids[f->obs[k]];
+	if (f->rec != NULL) {
+		struct kj_recommendation_new in = {.code = f->rec, .issuer = "NCO", .org = f->org, .findings = cited,
+						   .nfindings = n, .text = f->rec_text};
+
+		in.due_on = day(c, f->plan_due + 30, due);
+		on_day(ctx, c, f->issued, f->reviewer);
+		if ((r = kj_recommendation_create(ctx, &in, uuid)) != KJ_OK)
+			return r;
+		on_day(ctx, c, f->accepted, f->writer);
+		if ((r = kj_recommendation_set_status(ctx, f->rec, "accepted")) != KJ_OK)
+			return r;
+	}
+	{
+		struct kj_plan_new in = {.code = f->plan, .recommendation = f->rec, .text = f->plan_text};
+
+		if (f->rec == NULL) {
+			in.org = f->org;
+			in.findings = cited;
+			in.nfindings = n;
+		}
+		in.due_on = day(c, f->plan_due, due);
+		on_day(ctx, c, f->created, f->writer);
+		if ((r = kj_plan_create(ctx, &in, uuid)) != KJ_OK)
+			return r;
+	}
+	for (k = 0; k < 4 && f->m[k].text != NULL && r == KJ_OK; k++)
+		r = kj_plan_measure_add(ctx, f->plan, f->m[k].text, f->m[k].owner, day(c, f->m[k].due, due), NULL);
+	if (r != KJ_OK || f->submitted == 0 || (r = step(ctx, c, f->submitted, f->writer, kj_plan_submit, f->plan)) != KJ_OK ||
+	    f->plan_accepted == 0 || (r = step(ctx, c, f->plan_accepted, f->reviewer, kj_plan_accept, f->plan)) != KJ_OK ||
+	    f->started == 0 || (r = step(ctx, c, f->started, f->writer, kj_plan_start, f->plan)) != KJ_OK)
+		return r;
+	/* Measures done and reports, day by day until yesterday (0 marks a measure still open). */
+	{
+		int d;
+
+		for (d = f->started; d < 0 && r == KJ_OK; d++) {
+			for (k = 0; k < 4 && f->m[k].text != NULL && r == KJ_OK; k++) {
+				if (f->m[k].done == d) {
+					on_day(ctx, c, d, f->writer);
+					r = kj_plan_measure_done(ctx, f->plan, (int)k + 1);
+				}
+			}
+			for (k = 0; k < 3 && f->rep[k].text != NULL && r == KJ_OK; k++) {
+				if (f->rep[k].on == d) {
+					on_day(ctx, c, d, f->writer);
+					r = kj_plan_report_add(ctx, f->plan, day(c, d, on), f->rep[k].percent, f->rep[k].text);
+				}
+			}
+		}
+	}
+	if (r != KJ_OK || f->completed == 0 || (r = step(ctx, c, f->completed, f->writer, kj_plan_complete, f->plan)) != KJ_OK ||
+	    f->verified == 0 || (r = step(ctx, c, f->verified, f->reviewer, kj_plan_verify, f->plan)) != KJ_OK)
+		return r;
+	if (f->rec != NULL)
+		r = kj_recommendation_set_status(ctx, f->rec, "closed");
+	return r;
+}
+
+/* The audits, FY2024's on the days they happened, then their follow-up on a clock set back
+ * to the days it happened. */
 static kj_err
 audits(struct kj_ctx *ctx, const struct kj_org_list *l)
 {
-	size_t i;
-	kj_err r = audit_programmes(ctx, l);
+	static char fids[sizeof(audit_plans) / sizeof(audit_plans[0])][7][37];
+	int64_t (*now)(void *) = ctx->now;
+	void *now_arg = ctx->now_arg;
+	struct demo_clock c;
+	size_t i, j;
+	kj_err r;
 
+	memset(fids, 0, sizeof(fids));
+	c.base = kj_now(ctx);
+	c.t = c.base;
+	ctx->now = clock_fixed;
+	ctx->now_arg = &c;
+	r = audit_programmes(ctx, &c, l);
 	for (i = 0; i < sizeof(audit_plans) / sizeof(audit_plans[0]) && r == KJ_OK; i++)
-		r = audit_engagement(ctx, l, &audit_plans[i]);
+		r = audit_engagement(ctx, &c, l, &audit_plans[i], fids[i]);
+	for (j = 0; j < sizeof(follow_ups) / sizeof(follow_ups[0]) && r == KJ_OK; j++) {
+		for (i = 0; i < sizeof(audit_plans) / sizeof(audit_plans[0]); i++) {
+			if (strcmp(audit_plans[i].code, follow_ups[j].engagement) == 0)
+				break;
+		}
+		if (i == sizeof(audit_plans) / sizeof(audit_plans[0]))
+			r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "demo: no engagement %s", follow_ups[j].engagement);
+		else
+			r = follow_up(ctx, &c, &follow_ups[j], fids[i]);
+	}
+	ctx->now = now;
+	ctx->now_arg = now_arg;
+	act_local(ctx);
 	return r;
 }
 
@@ -747,7 +996,8 @@ kj_demo_populate(struct kj_ctx *ctx, json_t **accounts_out)
 					"全課室で持ち出し手続を再周知し、次回点検で実施率を確認すること。", "2025-03-31", uuid);
 		act_local(ctx);
 	}
-	/* Audits: the centre's and two ministries' own, FY2024 done, FY2025 under way. */
+	/* Audits: the centre's and two ministries' own, FY2024 done and followed up, FY2025 under
+	 * way. */
 	if (r == KJ_OK)
 		r = audits(ctx, &l);
 out:

@@ -7,7 +7,10 @@
  * centre's management audits of several ministries and a penetration test a year, and two
  * ministries' internal audits of their own units, with teams independent of what they
  * audit and bilingual findings of every category and severity; FY2024's are all signed
- * off, FY2025's stand in draft, fieldwork and reporting.
+ * off, FY2025's stand in draft, fieldwork and reporting. FY2024's management audits are
+ * followed up: recommendations to three ministries and their improvement plans (verified,
+ * in progress with an overdue measure, submitted), and a ministry's plan for its own
+ * internal audit.
  */
 #ifndef KJ_DEMO_H
 #define KJ_DEMO_H
