@@ -16,7 +16,7 @@ step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
 # The demo: the government, both editions, and its activity: accounts for every role
 # (passwords made now, for this database only), policies, two years of self-inspection
-# and of audits.
+# and of audits with their follow-up.
 CRED="$DIR/credentials.txt"
 umask 077
 printf '\n\033[1m$ %s\033[0m\n' "$KIJUN init --demo"
@@ -33,6 +33,8 @@ step "$KIJUN" standard show demo-fy2025 2.1.1 --lang en
 step "$KIJUN" standard diff demo-fy2023 demo-fy2025 --brief
 step "$KIJUN" inspect results GOV-FY2025 --by org
 step "$KIJUN" policy review --all --edition demo-fy2023
+step "$KIJUN" engagement list --programme NCO-FY2025-MA
+step "$KIJUN" finding list NCO-FY2025-MA-MIT
 ADMIN_PW=$(awk '$1 == "centre-admin" {print $4}' "$CRED")
 STAFF_PW=$(awk '$1 == "mha-staff" {print $4}' "$CRED")
 URL="http://$LISTEN"
@@ -60,6 +62,11 @@ Audits (FY2024 signed off; FY2025 in draft, fieldwork and reporting), as centre-
   curl -b /tmp/kijun.cookies '$URL/api/v1/audit-programmes?fiscal_year=2025'
   curl -b /tmp/kijun.cookies '$URL/api/v1/audit-engagements?programme=NCO-FY2025-MA'
   curl -b /tmp/kijun.cookies '$URL/api/v1/audit-engagements/NCO-FY2025-MA-MIT/findings'
+Follow-up of FY2024's audits: recommendations, plans, what is overdue, the OSCAL POA&M:
+  curl -b /tmp/kijun.cookies '$URL/api/v1/recommendations'
+  curl -b /tmp/kijun.cookies '$URL/api/v1/plans/MJA-PLAN-FY2024'
+  curl -b /tmp/kijun.cookies '$URL/api/v1/overdue-measures'
+  KIJUN_DB=sqlite:$DB $KIJUN plan export --format oscal --out poam.json
 Or with a token: KIJUN_DB=sqlite:$DB $KIJUN token create --user centre-admin
   then: curl -H "Authorization: Bearer TOKEN" $URL/api/v1/editions
 
