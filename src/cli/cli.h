@@ -137,6 +137,7 @@ int cmd_org(struct cli *c, int argc, char **argv);
 int cmd_plan(struct cli *c, int argc, char **argv);
 int cmd_policy(struct cli *c, int argc, char **argv);
 int cmd_programme(struct cli *c, int argc, char **argv);
+int cmd_recommendation(struct cli *c, int argc, char **argv);
 int cmd_standard(struct cli *c, int argc, char **argv);
 int cmd_token(struct cli *c, int argc, char **argv);
 int cmd_user(struct cli *c, int argc, char **argv);

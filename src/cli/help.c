@@ -88,6 +88,15 @@ static const struct {
 	 "organisation's own), or external_firm (either's). The centre's administrator plans the\n"
 	 "centre's programmes, an organisation's administrator its own. Its engagements are\n"
 	 "kijun engagement; kijun audit is the audit log, not these.\n"},
+	{"recommendation",
+	 "usage: kijun recommendation add CODE --org ORG --issuer ORG --findings ID,ID --text T --due DATE [--json]\n"
+	 "       kijun recommendation list [--org ORG] [--issuer ORG] [--json]\n"
+	 "       kijun recommendation status CODE accepted|closed|withdrawn [--json]\n\n"
+	 "A recommendation goes from an issuer (the centre, or a ministry supervising ORG) to ORG,\n"
+	 "citing findings (their ids, from kijun finding list --json) of signed-off engagements\n"
+	 "that audited ORG. It is accepted by ORG's officers, closed by the issuer once its plan\n"
+	 "is verified, or withdrawn by the issuer. Without --server the command acts as the local\n"
+	 "administrator, whom the library may refuse the issuer's steps. Plans: kijun plan.\n"},
 	{"standard",
 	 "usage: kijun standard import FILE [--id EDITION] [--catalog EDITION] [--check] [--json]\n"
 	 "       kijun standard list [--json]\n"
@@ -125,7 +134,22 @@ static const struct {
 	 "external auditor read an organisation and its subtree for a period. passwd works on the\n"
 	 "database only (the API changes only one's own password): not with --server.\n"},
 	{"plan",
-	 "usage: kijun plan export [--format oscal] [--org CODE] [--out FILE]\n"
+	 "usage: kijun plan add CODE (--recommendation R | --org ORG --findings ID,ID) --text T --due DATE [--json]\n"
+	 "       kijun plan show CODE [--json]\n"
+	 "       kijun plan measure CODE --text T --owner USER --due DATE [--json]\n"
+	 "       kijun plan done CODE N [--json]\n"
+	 "       kijun plan status CODE submitted|accepted|in_progress|done|verified [--json]\n"
+	 "       kijun plan report CODE --percent P --text T [--date DATE] [--json]\n"
+	 "       kijun plan overdue [--org ORG] [--json]\n"
+	 "       kijun plan export [--format oscal] [--org CODE] [--out FILE]\n"
+	 "\n"
+	 "An improvement plan answers an accepted recommendation, or findings of signed-off\n"
+	 "engagements directly. It is added in draft; measures (numbered 1, 2, ...) are added in\n"
+	 "draft; then submitted, accepted (by the reviewer), in_progress (reports and done\n"
+	 "measures), done (every measure done) and verified (by the reviewer), one step at a time.\n"
+	 "overdue lists open measures past their due date, oldest first. Without --server the\n"
+	 "command acts as the local administrator: a step the library keeps for the reviewer's or\n"
+	 "the organisation's officers may be refused locally (use --server with their token).\n"
 	 "\n"
 	 "export writes the improvement plans the principal may read as one OSCAL 1.0.6 plan of\n"
 	 "action and milestones (JSON) to standard output or FILE: each audit finding a plan cites\n"

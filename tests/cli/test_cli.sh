@@ -148,6 +148,7 @@ run_suite() { # run_suite DSN LABEL
   fi
 
   audits "$L"
+  plans "$L"
 
   expect 0 "$L audit verify" -- "$K" audit verify
   has "$T/out" "audit log intact" "$L audit intact"
@@ -290,6 +291,59 @@ audits() {
   expect 2 "$L engagement unknown option" -- "$K" engagement show "$E" --colour
   expect 0 "$L audit log has the walk" -- "$K" audit log --entity audit_engagement --limit 1 --json
   jq_is '.[0].op' audit_engagement.status "$L last engagement change logged"
+}
+
+# plans LABEL: recommendations and improvement plans on the demo (MJA's plan has an overdue
+# measure), then a direct plan for a finding of MHA's internal audit, as the local administrator.
+plans() {
+  local L="$1 plans" P=MJA-PLAN-FY2024 F
+  expect 0 "$L help plan" -- "$K" help plan
+  has "$T/out" "kijun plan measure CODE --text T --owner USER --due DATE" "$L plan help"
+  expect 0 "$L help recommendation" -- "$K" help recommendation
+  has "$T/out" "kijun recommendation status CODE accepted|closed|withdrawn" "$L recommendation help"
+  expect 0 "$L recommendation list" -- "$K" recommendation list --json
+  jq_is '[.[].code] | join(",")' "NCO-FY2024-REC-MHS,NCO-FY2024-REC-MJA,NCO-FY2024-REC-MPF" "$L demo recommendations"
+  jq_is '[.[] | select(.code == "NCO-FY2024-REC-MJA") | .issuer + " " + .org + " " + .plan] | .[0]' "NCO MJA $P" "$L recommendation's plan"
+  expect 0 "$L recommendation list --org text" -- "$K" recommendation list --org MJA --issuer NCO
+  has "$T/out" "NCO-FY2024-REC-MJA       NCO        MJA" "$L recommendation table"
+  expect 2 "$L recommendation list takes no argument" -- "$K" recommendation list MJA
+  expect 2 "$L recommendation bad status" -- "$K" recommendation status NCO-FY2024-REC-MJA maybe
+  expect 2 "$L recommendation add without --due" -- "$K" recommendation add X --org MJA --issuer NCO --findings a --text t
+  expect 0 "$L plan show" -- "$K" plan show "$P" --json
+  jq_is '.status + " " + .recommendation + " " + .reviewer' "in_progress NCO-FY2024-REC-MJA NCO" "$L plan JSON"
+  jq_is '[.measures[] | select(.overdue) | .n] | map(tostring) | join(",")' 2 "$L overdue measure in the plan"
+  expect 0 "$L plan show text" -- "$K" plan show "$P"
+  has "$T/out" "$P  plan of MJA, in_progress" "$L plan text"
+  has "$T/out" "(overdue)" "$L plan text marks the overdue measure"
+  expect 0 "$L overdue" -- "$K" plan overdue --json
+  jq_is '[.items[] | .plan + ":" + (.n | tostring) + ":" + .owner] | join(",")' "$P:2:mja-staff" "$L overdue JSON"
+  expect 0 "$L overdue --org text" -- "$K" plan overdue --org MJA
+  has "$T/out" "$P      MJA          2" "$L overdue table"
+  expect 0 "$L overdue elsewhere" -- "$K" plan overdue --org MPF --json
+  jq_is '.items | length' 0 "$L nothing overdue at MPF"
+  expect 1 "$L show unknown plan" -- "$K" plan show NOPE
+  has "$T/err" 'no improvement plan "NOPE"' "$L unknown plan message"
+  expect 2 "$L plan show without code" -- "$K" plan show
+  expect 2 "$L plan unknown subcommand" -- "$K" plan frob
+  expect 2 "$L plan done not a number" -- "$K" plan done "$P" two
+  expect 2 "$L plan bad status" -- "$K" plan status "$P" finished
+  expect 2 "$L plan add both ways" -- "$K" plan add X --recommendation R --org MJA --findings a --text t --due 2099-01-01
+  expect 2 "$L plan report without --percent" -- "$K" plan report "$P" --text t
+  expect 2 "$L plan report bad --percent" -- "$K" plan report "$P" --percent 120 --text t
+  expect 1 "$L measure on a plan in progress" -- "$K" plan measure "$P" --text t --owner mja-staff --due 2099-01-01
+  has "$T/err" "expected draft to add measures" "$L measure in draft only"
+
+  # A direct plan for a finding of MHA's internal audit of MHA-EL.
+  expect 0 "$L findings of MHA-EL" -- "$K" finding list MHA-FY2024-IA-EL --json
+  F=$(jq -r '.items[0].id' "$T/out")
+  expect 0 "$L plan add" -- "$K" plan add EL-PLAN --org MHA-EL --findings "$F" --text "Fix it" --due 2099-03-01 --json
+  jq_is '.status + " " + .org + " " + .reviewer + " " + (.findings | length | tostring)' "draft MHA-EL MHA 1" "$L plan added"
+  expect 1 "$L submit without measures" -- "$K" plan status EL-PLAN submitted
+  has "$T/err" "it is submitted with at least one" "$L a measure first"
+  expect 0 "$L measure" -- "$K" plan measure EL-PLAN --text "Do it" --owner mha-officer --due 2099-02-01
+  has "$T/out" "measure 1 of EL-PLAN is open" "$L measure text"
+  expect 0 "$L submitted" -- "$K" plan status EL-PLAN submitted --json
+  jq_is '.code + " " + .status' "EL-PLAN submitted" "$L submitted JSON"
 }
 
 # SQLite, with tampering through the sqlite3 command line.

@@ -245,6 +245,7 @@ steps() {
   step "audit unknown subcommand" -- audit frob
 
   audit_steps
+  plan_steps
 }
 
 # Audits: programme -> engagement -> team -> scope -> status -> findings. The local half
@@ -316,6 +317,32 @@ audit_steps() {
   step --filter f_uuid "engagement show --json after" -- engagement show "$E" --json
   step "engagement list --programme" -- engagement list --programme NCO-FY2026-MA
   step "engagement unknown subcommand" -- engagement frob
+}
+
+# Recommendations and improvement plans: the reads (the demo's recommendations, MJA's plan
+# with its overdue measure) and the usage errors. Writes are left out: the local
+# administrator may write a plan, the server's centre administrator (the reviewer) may not.
+plan_steps() {
+  step "recommendation no subcommand" -- recommendation
+  step "recommendation list" -- recommendation list
+  step "recommendation list --json" -- recommendation list --json
+  step "recommendation list --org --issuer" -- recommendation list --org MJA --issuer NCO
+  step "recommendation list unknown org" -- recommendation list --org NOPE
+  step "recommendation bad status" -- recommendation status NCO-FY2024-REC-MJA maybe
+  step "recommendation add without --due" -- recommendation add X --org MJA --issuer NCO --findings a --text t
+  step "plan show" -- plan show MJA-PLAN-FY2024
+  step "plan show --json" -- plan show MJA-PLAN-FY2024 --json
+  step "plan show another --json" -- plan show MHS-PLAN-FY2024 --json
+  step "plan show unknown" -- plan show NOPE
+  step "plan overdue" -- plan overdue
+  step "plan overdue --json" -- plan overdue --json
+  step "plan overdue --org" -- plan overdue --org MJA --json
+  step "plan overdue unknown org" -- plan overdue --org NOPE
+  step "plan unknown subcommand" -- plan frob
+  step "plan done not a number" -- plan done MJA-PLAN-FY2024 two
+  step "plan bad status" -- plan status MJA-PLAN-FY2024 finished
+  step "plan report bad --percent" -- plan report MJA-PLAN-FY2024 --percent 120 --text t
+  step "plan add both ways" -- plan add X --recommendation R --org MJA --findings a --text t --due 2099-01-01
 }
 
 # ---- Databases and servers ---------------------------------------------------------------

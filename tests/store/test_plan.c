@@ -450,6 +450,9 @@ test_plan_cycle(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "recommendation")), "R1");
 	assert_string_equal(json_string_value(json_object_get(j, "reviewer")), "NCO");
 	assert_string_equal(json_string_value(json_object_get(j, "accepted_by")), "nco-admin");
+	assert_true(json_is_string(json_object_get(j, "verified_at")));
+	assert_string_equal(json_string_value(json_object_get(j, "verified_by")), "nco-admin");
+	assert_true(json_is_integer(json_object_get(j, "version")) && json_integer_value(json_object_get(j, "version")) > 1);
 	assert_string_equal(json_string_value(json_object_get(j, "verified_by")), "nco-admin");
 	assert_string_equal(json_string_value(json_object_get(j, "created_by")), "mha-ciso");
 	assert_int_equal(json_array_size(json_object_get(j, "findings")), 2);

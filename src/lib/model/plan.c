@@ -1060,7 +1060,7 @@ plan_head_json(struct kj_ctx *ctx, const struct plan *p, json_t **out)
 			      "LEFT JOIN app_user c ON c.id = p.created_by LEFT JOIN app_user a ON a.id = p.accepted_by "
 			      "LEFT JOIN app_user v ON v.id = p.verified_by WHERE p.id = ?", "i", p->id);
 	if (r == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row)
-		*out = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:I}",
+		*out = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:I}",
 				 "id", p->uuid, "code", p->code, "org", p->org_code, "recommendation",
 				 p->rec_code[0] ? p->rec_code : NULL, "reviewer", p->reviewer_code, "status", p->status, "text",
 				 kj_stmt_text(st, 0), "created_by", kj_stmt_text(st, 2), "due_on", kj_stmt_text(st, 1),
