@@ -2,7 +2,7 @@
  * cmd_audits.c: kijun programme, kijun engagement and kijun finding: audit programmes,
  * their engagements (team, scope, status, sign-off) and findings (model/audit.h), on the
  * database or (with --server) through /api/v1/audit-programmes and
- * /api/v1/audit-engagements. Each subcommand builds the API's request body once (struct req);
+ * /api/v1/audit-engagements. Each subcommand builds the API's request body once (struct cli_req);
  * locally the model is called with the values read back from that body, and its result is
  * shaped as the API's reply, so that one printer per subcommand prints both modes alike.
  * Not the audit log: that is cmd_audit.c.
@@ -17,6 +17,7 @@
 
 #include "base/util.h"
 #include "cli.h"
+#include "cli_req.h"
 #include "model/audit.h"
 
 /* ---- Printers ---------------------------------------------------------------------------- */
@@ -151,71 +152,27 @@ print_findings(json_t *j)
 
 /* ---- Running a subcommand ---------------------------------------------------------------- */
 
-/* One subcommand's request. The body is what the API takes; locally the model is called
- * with the same values read back from it, so that both modes start from one JSON. */
-struct req {
-	struct cli *c;
-	const char **pos;
-	const char *method;	/* GET, POST or PUT */
-	int all_pages;		/* a GET of a listing, page by page */
-	struct kj_buf path;	/* "/api/v1/..." */
-	json_t *body;		/* the request's body; NULL for a GET */
-	int rc;			/* an exit code when building the request failed (said so) */
-};
-
-static void
-req_init(struct req *q, struct cli *c, const char **pos, const char *method, const char *path)
-{
-	memset(q, 0, sizeof(*q));
-	q->c = c;
-	q->pos = pos;
-	q->method = method;
-	kj_buf_init(&q->path, 0);
-	kj_buf_puts(&q->path, path);
-	if (strcmp(method, "GET") != 0)
-		q->body = json_object();
-}
-
 /* The request for the engagement pos[0]: "/api/v1/audit-engagements/CODE" and tail. */
 static void
-req_engagement(struct req *q, struct cli *c, const char **pos, const char *method, const char *tail)
+req_engagement(struct cli_req *q, struct cli *c, const char **pos, const char *method, const char *tail)
 {
-	req_init(q, c, pos, method, "/api/v1/audit-engagements/");
+	cli_req_init(q, c, pos, method, "/api/v1/audit-engagements/");
 	cli_url_seg(&q->path, pos[0]);
 	if (tail != NULL)
 		kj_buf_puts(&q->path, tail);
 }
 
-/* Sets the body's key to v (stolen), unless building the request failed already. */
-static void
-req_set(struct req *q, const char *key, json_t *v)
-{
-	if (q->rc == 0 && (q->body == NULL || v == NULL || json_object_set(q->body, key, v) != 0)) {
-		fprintf(stderr, "kijun %s: out of memory\n", q->c->cmd);
-		q->rc = 1;
-	}
-	json_decref(v);
-}
-
-/* Sets the body's key to the string v when v is not NULL. */
-static void
-req_put(struct req *q, const char *key, const char *v)
-{
-	if (q->rc == 0 && q->body != NULL)
-		q->rc = cli_put(q->c, q->body, key, v);
-}
-
 /* req_put of the value of option name, for each {key, name} pair of map (ended by NULL). */
 static void
-put_opts(struct req *q, struct opt *opts, const char *const *map)
+put_opts(struct cli_req *q, struct opt *opts, const char *const *map)
 {
 	for (; map[0] != NULL; map += 2)
-		req_put(q, map[0], cli_opt(opts, map[1])->val);
+		cli_req_put(q, map[0], cli_opt(opts, map[1])->val);
 }
 
 /* What the API replies to a change: key (set to the string v) first, then the body. */
 static json_t *
-body_with(struct req *q, const char *key, const char *v)
+body_with(struct cli_req *q, const char *key, const char *v)
 {
 	json_t *j = json_pack("{s:s}", key, v);
 
@@ -224,44 +181,6 @@ body_with(struct req *q, const char *key, const char *v)
 		j = NULL;
 	}
 	return j;
-}
-
-/* Runs q (and releases it): through the server, or on the database with local. Then prints
- * the result as --json or with printer, or reports the failure. Returns the exit code. */
-static int
-run(struct req *q, int json, kj_err (*local)(struct req *q, json_t **out), void (*printer)(json_t *))
-{
-	struct cli *c = q->c;
-	json_t *out = NULL;
-	kj_err r = KJ_OK;
-	int rc = 0;
-
-	if (q->rc != 0) {
-		rc = q->rc;
-	} else if (kj_buf_failed(&q->path) || (q->body == NULL && strcmp(q->method, "GET") != 0)) {
-		fprintf(stderr, "kijun %s: out of memory\n", c->cmd);
-		rc = 1;
-	} else if (c->server != NULL && q->all_pages) {
-		rc = cli_get_all(c, kj_buf_cstr(&q->path), 0, &out);
-	} else if (c->server != NULL) {
-		rc = cli_send(c, q->method, kj_buf_cstr(&q->path), q->body, NULL, &out);
-	} else if ((rc = cli_open(c, 0)) == 0) {
-		r = local(q, &out);
-		cli_close(c);
-	}
-	kj_buf_free(&q->path);
-	json_decref(q->body);
-	if (rc == 0 && r == KJ_OK && out == NULL)
-		r = kj_failf(&c->ctx, KJ_ERR_NOMEM, "out of memory");
-	if (rc != 0 || r != KJ_OK) {
-		json_decref(out);
-		return rc != 0 ? rc : cli_fail(c, r);
-	}
-	if (json)
-		return cli_print_json(out);
-	printer(out);
-	json_decref(out);
-	return 0;
 }
 
 /* 1 when every option named in names (NULL-terminated) was given a value. */
@@ -275,57 +194,10 @@ given(struct opt *opts, const char *const *names)
 	return 1;
 }
 
-/* The comma-separated list s as a JSON array of strings; NULL after saying that s is not
- * UTF-8. */
-static json_t *
-split_list(struct cli *c, const char *opt, const char *s)
-{
-	json_t *a = json_array();
-	size_t n;
-
-	while (a != NULL && s != NULL) {
-		n = strcspn(s, ",");
-		if (json_array_append_new(a, json_stringn(s, n)) != 0) {
-			fprintf(stderr, "kijun %s: --%s: not valid UTF-8\n", c->cmd, opt);
-			json_decref(a);
-			return NULL;
-		}
-		s = s[n] == ',' ? s + n + 1 : NULL;
-	}
-	return a;
-}
-
-/* Finds the subcommand argv[0] in names (NULL-terminated), names the command for messages
- * ("engagement scope") and parses the rest into opts and pos. Returns the subcommand's
- * index and sets *npos, or -1 after a usage message. */
-static int
-subcommand(struct cli *c, const char *cmd, const char *const *names, int argc, char **argv, struct opt *opts,
-	   const char **pos, int maxpos, int *npos)
-{
-	static char cmdname[48];
-	int i;
-
-	if (argc < 1) {
-		cli_usage(c, "expected a subcommand");
-		return -1;
-	}
-	for (i = 0; names[i] != NULL && strcmp(names[i], argv[0]) != 0; i++)
-		;
-	if (names[i] == NULL) {
-		cli_usage(c, "unknown subcommand \"%s\"", argv[0]);
-		return -1;
-	}
-	snprintf(cmdname, sizeof(cmdname), "%s %s", cmd, names[i]);
-	c->cmd = cmdname;
-	if ((*npos = cli_parse(c, argc - 1, argv + 1, opts, pos, maxpos)) < 0)
-		return -1;
-	return i;
-}
-
 /* ---- kijun programme --------------------------------------------------------------------- */
 
 static kj_err
-programme_add_local(struct req *q, json_t **out)
+programme_add_local(struct cli_req *q, json_t **out)
 {
 	struct kj_audit_programme_new in;
 	char uuid[37];
@@ -344,7 +216,7 @@ programme_add_local(struct req *q, json_t **out)
 }
 
 static kj_err
-programme_list_local(struct req *q, json_t **out)
+programme_list_local(struct cli_req *q, json_t **out)
 {
 	return kj_audit_programme_list(&q->c->ctx, q->pos[0], (int)cli_int(q->body, "fiscal_year"), NULL, 0, out, NULL);
 }
@@ -359,11 +231,11 @@ cmd_programme(struct cli *c, int argc, char **argv)
 			     {"kind", 1, NULL, 0},	  {"title-ja", 1, NULL, 0}, {"title-en", 1, NULL, 0},
 			     {NULL, 0, NULL, 0}};
 	const char *pos[2] = {NULL, NULL}, *fys;
-	struct req q;
+	struct cli_req q;
 	int64_t fy = 0;
 	int i, n, json;
 
-	if ((i = subcommand(c, "programme", subs, argc, argv, opts, pos, 2, &n)) < 0)
+	if ((i = cli_subcommand(c, "programme", subs, argc, argv, opts, pos, 2, &n)) < 0)
 		return EXIT_USAGE;
 	json = cli_opt(opts, "json")->set;
 	fys = cli_opt(opts, "fy")->val;
@@ -374,30 +246,29 @@ cmd_programme(struct cli *c, int argc, char **argv)
 	if (fys != NULL && kj_parse_int64(fys, 1900, 2999, &fy) != 0)
 		return cli_usage(c, "--fy: expected a fiscal year such as 2025 (the year of its April)");
 	if (i == 0) {
-		req_init(&q, c, pos, "POST", "/api/v1/audit-programmes");
+		cli_req_init(&q, c, pos, "POST", "/api/v1/audit-programmes");
 		/* In the order of the API's reply. */
-		req_put(&q, "code", pos[0]);
-		req_put(&q, "org", cli_opt(opts, "org")->val);
-		req_set(&q, "fiscal_year", json_integer(fy));
+		cli_req_put(&q, "code", pos[0]);
+		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
+		cli_req_set(&q, "fiscal_year", json_integer(fy));
 		put_opts(&q, opts, map);
-		return run(&q, json, programme_add_local, print_programme_added);
+		return cli_req_run(&q, json, programme_add_local, print_programme_added);
 	}
 	/* The list's filters, for the model: the organisation in pos[0], the year in a body
 	 * that is never sent. */
 	pos[0] = cli_opt(opts, "org")->val;
-	req_init(&q, c, pos, "GET", "/api/v1/audit-programmes");
+	cli_req_init(&q, c, pos, "GET", "/api/v1/audit-programmes");
 	q.all_pages = 1;
-	q.body = json_object();
-	req_set(&q, "fiscal_year", json_integer(fy));
+	cli_req_set(&q, "fiscal_year", json_integer(fy));
 	cli_url_query(&q.path, "org", pos[0]);
 	cli_url_query(&q.path, "fiscal_year", fys);
-	return run(&q, json, programme_list_local, print_programmes);
+	return cli_req_run(&q, json, programme_list_local, print_programmes);
 }
 
 /* ---- kijun engagement -------------------------------------------------------------------- */
 
 static kj_err
-engagement_add_local(struct req *q, json_t **out)
+engagement_add_local(struct cli_req *q, json_t **out)
 {
 	struct kj_audit_engagement_new in;
 	char uuid[37];
@@ -419,19 +290,19 @@ engagement_add_local(struct req *q, json_t **out)
 }
 
 static kj_err
-engagement_list_local(struct req *q, json_t **out)
+engagement_list_local(struct cli_req *q, json_t **out)
 {
 	return kj_audit_engagement_list(&q->c->ctx, q->pos[0], NULL, 0, out, NULL);
 }
 
 static kj_err
-engagement_show_local(struct req *q, json_t **out)
+engagement_show_local(struct cli_req *q, json_t **out)
 {
 	return kj_audit_engagement_get(&q->c->ctx, q->pos[0], out);
 }
 
 static kj_err
-engagement_member_local(struct req *q, json_t **out)
+engagement_member_local(struct cli_req *q, json_t **out)
 {
 	kj_err r = kj_audit_member_add(&q->c->ctx, q->pos[0], cli_strn(q->body, "user"), cli_strn(q->body, "role"));
 
@@ -441,7 +312,7 @@ engagement_member_local(struct req *q, json_t **out)
 }
 
 static kj_err
-engagement_scope_local(struct req *q, json_t **out)
+engagement_scope_local(struct cli_req *q, json_t **out)
 {
 	json_t *reqs = json_object_get(q->body, "requirements"), *units = json_object_get(q->body, "units");
 	size_t nr = json_array_size(reqs), nu = json_array_size(units), i;
@@ -460,7 +331,7 @@ engagement_scope_local(struct req *q, json_t **out)
 }
 
 static kj_err
-engagement_status_local(struct req *q, json_t **out)
+engagement_status_local(struct cli_req *q, json_t **out)
 {
 	kj_err r = kj_audit_engagement_advance(&q->c->ctx, q->pos[0], cli_strn(q->body, "status"));
 
@@ -470,7 +341,7 @@ engagement_status_local(struct req *q, json_t **out)
 }
 
 static kj_err
-engagement_sign_off_local(struct req *q, json_t **out)
+engagement_sign_off_local(struct cli_req *q, json_t **out)
 {
 	kj_err r = kj_audit_sign_off(&q->c->ctx, q->pos[0]);
 
@@ -481,17 +352,17 @@ engagement_sign_off_local(struct req *q, json_t **out)
 
 /* The body of scope: the two lists. */
 static void
-scope_body(struct req *q, struct opt *opts)
+scope_body(struct cli_req *q, struct opt *opts)
 {
-	json_t *reqs = split_list(q->c, "requirements", cli_opt(opts, "requirements")->val), *units = NULL;
+	json_t *reqs = cli_split_list(q->c, "requirements", cli_opt(opts, "requirements")->val), *units = NULL;
 
-	if (reqs == NULL || (units = split_list(q->c, "units", cli_opt(opts, "units")->val)) == NULL) {
+	if (reqs == NULL || (units = cli_split_list(q->c, "units", cli_opt(opts, "units")->val)) == NULL) {
 		json_decref(reqs);
 		q->rc = 1;
 		return;
 	}
-	req_set(q, "requirements", reqs);
-	req_set(q, "units", units);
+	cli_req_set(q, "requirements", reqs);
+	cli_req_set(q, "units", units);
 }
 
 /* The subcommands of engagement, by index: how many arguments and which options they need
@@ -500,7 +371,7 @@ static const struct {
 	int nargs;
 	const char *const needed[9];
 	const char *usage;
-	kj_err (*local)(struct req *q, json_t **out);
+	kj_err (*local)(struct cli_req *q, json_t **out);
 	void (*printer)(json_t *);
 } engagement_subs[] = {
 	{1, {"programme", "org", "edition", "title-ja", "title-en", "from", "to", NULL},
@@ -528,22 +399,22 @@ cmd_engagement(struct cli *c, int argc, char **argv)
 			     {"role", 1, NULL, 0},	     {"requirements", 1, NULL, 0}, {"units", 1, NULL, 0},
 			     {NULL, 0, NULL, 0}};
 	const char *pos[3] = {NULL, NULL, NULL};
-	struct req q;
+	struct cli_req q;
 	int i, n;
 
-	if ((i = subcommand(c, "engagement", subs, argc, argv, opts, pos, 3, &n)) < 0)
+	if ((i = cli_subcommand(c, "engagement", subs, argc, argv, opts, pos, 3, &n)) < 0)
 		return EXIT_USAGE;
 	if (n != engagement_subs[i].nargs || !given(opts, engagement_subs[i].needed))
 		return cli_usage(c, "%s", engagement_subs[i].usage);
 	switch (i) {
 	case 0: /* add CODE --programme ... */
-		req_init(&q, c, pos, "POST", "/api/v1/audit-engagements");
-		req_put(&q, "code", pos[0]);
+		cli_req_init(&q, c, pos, "POST", "/api/v1/audit-engagements");
+		cli_req_put(&q, "code", pos[0]);
 		put_opts(&q, opts, map);
 		break;
 	case 1: /* list [--programme P] */
 		pos[0] = cli_opt(opts, "programme")->val;
-		req_init(&q, c, pos, "GET", "/api/v1/audit-engagements");
+		cli_req_init(&q, c, pos, "GET", "/api/v1/audit-engagements");
 		q.all_pages = 1;
 		cli_url_query(&q.path, "programme", pos[0]);
 		break;
@@ -552,8 +423,8 @@ cmd_engagement(struct cli *c, int argc, char **argv)
 		break;
 	case 3: /* member CODE USER --role R */
 		req_engagement(&q, c, pos, "POST", "/members");
-		req_put(&q, "user", pos[1]);
-		req_put(&q, "role", cli_opt(opts, "role")->val);
+		cli_req_put(&q, "user", pos[1]);
+		cli_req_put(&q, "role", cli_opt(opts, "role")->val);
 		break;
 	case 4: /* scope CODE --requirements ... [--units ...] */
 		req_engagement(&q, c, pos, "PUT", "/scope");
@@ -561,20 +432,20 @@ cmd_engagement(struct cli *c, int argc, char **argv)
 		break;
 	case 5: /* status CODE STATUS */
 		req_engagement(&q, c, pos, "POST", "/status");
-		req_put(&q, "status", pos[1]);
+		cli_req_put(&q, "status", pos[1]);
 		break;
 	default: /* sign-off CODE */
 		req_engagement(&q, c, pos, "POST", "/sign-off");
 		break;
 	}
-	return run(&q, cli_opt(opts, "json")->set, engagement_subs[i].local, engagement_subs[i].printer);
+	return cli_req_run(&q, cli_opt(opts, "json")->set, engagement_subs[i].local, engagement_subs[i].printer);
 }
 
 /* ---- kijun finding ----------------------------------------------------------------------- */
 
 /* Adds the finding, then reads it back as the list shows it (as the API replies). */
 static kj_err
-finding_add_local(struct req *q, json_t **out)
+finding_add_local(struct cli_req *q, json_t **out)
 {
 	struct kj_audit_finding_new in;
 	json_t *all = NULL, *f;
@@ -602,7 +473,7 @@ finding_add_local(struct req *q, json_t **out)
 }
 
 static kj_err
-finding_list_local(struct req *q, json_t **out)
+finding_list_local(struct cli_req *q, json_t **out)
 {
 	json_t *a = NULL;
 	kj_err r = kj_audit_finding_list(&q->c->ctx, q->pos[0], &a);
@@ -623,23 +494,23 @@ cmd_finding(struct cli *c, int argc, char **argv)
 			     {"severity", 1, NULL, 0}, {"urgent", 0, NULL, 0},	     {"title", 1, NULL, 0},
 			     {"text", 1, NULL, 0},	{NULL, 0, NULL, 0}};
 	const char *pos[2] = {NULL, NULL};
-	struct req q;
+	struct cli_req q;
 	int i, n, json;
 
-	if ((i = subcommand(c, "finding", subs, argc, argv, opts, pos, 2, &n)) < 0)
+	if ((i = cli_subcommand(c, "finding", subs, argc, argv, opts, pos, 2, &n)) < 0)
 		return EXIT_USAGE;
 	json = cli_opt(opts, "json")->set;
 	if (i == 1) {
 		if (n != 1)
 			return cli_usage(c, "expected an engagement's code");
 		req_engagement(&q, c, pos, "GET", "/findings");
-		return run(&q, json, finding_list_local, print_findings);
+		return cli_req_run(&q, json, finding_list_local, print_findings);
 	}
 	if (n != 1 || !given(opts, needed))
 		return cli_usage(c, "expected ENGAGEMENT --requirement R --category finding|advice|good_practice [--severity S] "
 				    "[--urgent] --title TITLE --text TEXT");
 	req_engagement(&q, c, pos, "POST", "/findings");
 	put_opts(&q, opts, map);
-	req_set(&q, "urgent", json_boolean(cli_opt(opts, "urgent")->set));
-	return run(&q, json, finding_add_local, print_finding_added);
+	cli_req_set(&q, "urgent", json_boolean(cli_opt(opts, "urgent")->set));
+	return cli_req_run(&q, json, finding_add_local, print_finding_added);
 }

@@ -3,7 +3,7 @@
  * (model/plan.h), on the database or (with --server) through /api/v1/recommendations and
  * /api/v1/plans; and the export of the plans in scope as an OSCAL plan of action and
  * milestones (GET /api/v1/poam). As in cmd_audits.c, each subcommand builds the API's
- * request body once (struct req); locally the model is called with the values read back
+ * request body once (struct cli_req); locally the model is called with the values read back
  * from that body, and its result is shaped as the API's reply, so that one printer per
  * subcommand prints both modes alike.
  *
@@ -17,6 +17,7 @@
 
 #include "base/util.h"
 #include "cli.h"
+#include "cli_req.h"
 #include "formats/poam_export.h"
 #include "model/plan.h"
 
@@ -100,115 +101,35 @@ print_overdue(json_t *j)
 
 /* ---- Running a subcommand (as in cmd_audits.c) ------------------------------------------- */
 
-struct req {
-	struct cli *c;
-	const char **pos;
-	const char *method;	/* GET or POST */
-	int all_pages;		/* a GET of a listing, page by page */
-	struct kj_buf path;	/* "/api/v1/..." */
-	json_t *body;		/* the request's body; NULL for a GET */
-	int rc;			/* an exit code when building the request failed (said so) */
-};
-
 /* The request for prefix, then pos[0] as a segment when seg, then tail. */
 static void
-req_init(struct req *q, struct cli *c, const char **pos, const char *method, const char *prefix, int seg, const char *tail)
+plan_req(struct cli_req *q, struct cli *c, const char **pos, const char *method, const char *prefix, int seg, const char *tail)
 {
-	memset(q, 0, sizeof(*q));
-	q->c = c;
-	q->pos = pos;
-	q->method = method;
-	kj_buf_init(&q->path, 0);
-	kj_buf_puts(&q->path, prefix);
+	cli_req_init(q, c, pos, method, prefix);
 	if (seg)
 		cli_url_seg(&q->path, pos[0]);
 	if (tail != NULL)
 		kj_buf_puts(&q->path, tail);
-	q->body = json_object();
-}
-
-static void
-req_set(struct req *q, const char *key, json_t *v)
-{
-	if (q->rc == 0 && (q->body == NULL || v == NULL || json_object_set(q->body, key, v) != 0)) {
-		fprintf(stderr, "kijun %s: out of memory\n", q->c->cmd);
-		q->rc = 1;
-	}
-	json_decref(v);
-}
-
-static void
-req_put(struct req *q, const char *key, const char *v)
-{
-	if (q->rc == 0 && q->body != NULL)
-		q->rc = cli_put(q->c, q->body, key, v);
-}
-
-/* Runs q (and releases it) through the server or on the database with local, then prints
- * the result as --json or with printer. Returns the exit code. */
-static int
-run(struct req *q, int json, kj_err (*local)(struct req *q, json_t **out), void (*printer)(json_t *))
-{
-	struct cli *c = q->c;
-	json_t *out = NULL, *body = strcmp(q->method, "GET") == 0 ? NULL : q->body;
-	kj_err r = KJ_OK;
-	int rc = 0;
-
-	if (q->rc != 0) {
-		rc = q->rc;
-	} else if (kj_buf_failed(&q->path) || q->body == NULL) {
-		fprintf(stderr, "kijun %s: out of memory\n", c->cmd);
-		rc = 1;
-	} else if (c->server != NULL && q->all_pages) {
-		rc = cli_get_all(c, kj_buf_cstr(&q->path), 0, &out);
-	} else if (c->server != NULL) {
-		rc = cli_send(c, q->method, kj_buf_cstr(&q->path), body, NULL, &out);
-	} else if ((rc = cli_open(c, 0)) == 0) {
-		r = local(q, &out);
-		cli_close(c);
-	}
-	kj_buf_free(&q->path);
-	json_decref(q->body);
-	if (rc == 0 && r == KJ_OK && out == NULL)
-		r = kj_failf(&c->ctx, KJ_ERR_NOMEM, "out of memory");
-	if (rc != 0 || r != KJ_OK) {
-		json_decref(out);
-		return rc != 0 ? rc : cli_fail(c, r);
-	}
-	if (json)
-		return cli_print_json(out);
-	printer(out);
-	json_decref(out);
-	return 0;
 }
 
 /* Sets the body's "findings" to the comma-separated list s (when given). */
 static void
-put_findings(struct req *q, const char *s)
+put_findings(struct cli_req *q, const char *s)
 {
-	json_t *a = json_array();
-	size_t n;
+	json_t *a;
 
-	if (s == NULL) {
-		json_decref(a);
+	if (s == NULL || q->rc != 0)
+		return;
+	if ((a = cli_split_list(q->c, "findings", s)) == NULL) {
+		q->rc = 1;
 		return;
 	}
-	while (a != NULL && s != NULL) {
-		n = strcspn(s, ",");
-		if (json_array_append_new(a, json_stringn(s, n)) != 0) {
-			fprintf(stderr, "kijun %s: --findings: not valid UTF-8\n", q->c->cmd);
-			json_decref(a);
-			q->rc = 1;
-			return;
-		}
-		s = s[n] == ',' ? s + n + 1 : NULL;
-	}
-	req_set(q, "findings", a);
+	cli_req_set(q, "findings", a);
 }
 
 /* The body's findings as a fresh array of strings (*n of them); NULL when there are none. */
 static const char **
-body_findings(struct req *q, size_t *n)
+body_findings(struct cli_req *q, size_t *n)
 {
 	json_t *a = json_object_get(q->body, "findings");
 	const char **v;
@@ -222,36 +143,10 @@ body_findings(struct req *q, size_t *n)
 	return v;
 }
 
-/* Finds the subcommand argv[0] in names, names the command for messages and parses the
- * rest. Returns the subcommand's index and sets *npos, or -1 after a usage message. */
-static int
-subcommand(struct cli *c, const char *cmd, const char *const *names, int argc, char **argv, struct opt *opts,
-	   const char **pos, int maxpos, int *npos)
-{
-	static char cmdname[48];
-	int i;
-
-	if (argc < 1) {
-		cli_usage(c, "expected a subcommand");
-		return -1;
-	}
-	for (i = 0; names[i] != NULL && strcmp(names[i], argv[0]) != 0; i++)
-		;
-	if (names[i] == NULL) {
-		cli_usage(c, "unknown subcommand \"%s\"", argv[0]);
-		return -1;
-	}
-	snprintf(cmdname, sizeof(cmdname), "%s %s", cmd, names[i]);
-	c->cmd = cmdname;
-	if ((*npos = cli_parse(c, argc - 1, argv + 1, opts, pos, maxpos)) < 0)
-		return -1;
-	return i;
-}
-
 /* ---- kijun recommendation ---------------------------------------------------------------- */
 
 static kj_err
-recommendation_add_local(struct req *q, json_t **out)
+recommendation_add_local(struct cli_req *q, json_t **out)
 {
 	struct kj_recommendation_new in;
 	json_t *all = NULL, *x;
@@ -279,13 +174,13 @@ recommendation_add_local(struct req *q, json_t **out)
 }
 
 static kj_err
-recommendation_list_local(struct req *q, json_t **out)
+recommendation_list_local(struct cli_req *q, json_t **out)
 {
 	return kj_recommendation_list(&q->c->ctx, cli_strn(q->body, "org"), cli_strn(q->body, "issuer"), NULL, 0, out, NULL);
 }
 
 static kj_err
-recommendation_status_local(struct req *q, json_t **out)
+recommendation_status_local(struct cli_req *q, json_t **out)
 {
 	kj_err r = kj_recommendation_set_status(&q->c->ctx, q->pos[0], cli_strn(q->body, "status"));
 
@@ -315,48 +210,48 @@ cmd_recommendation(struct cli *c, int argc, char **argv)
 	struct opt opts[] = {{"json", 0, NULL, 0},  {"org", 1, NULL, 0}, {"issuer", 1, NULL, 0}, {"findings", 1, NULL, 0},
 			     {"text", 1, NULL, 0},  {"due", 1, NULL, 0}, {NULL, 0, NULL, 0}};
 	const char *pos[2] = {NULL, NULL};
-	struct req q;
+	struct cli_req q;
 	int i, n, json;
 
-	if ((i = subcommand(c, "recommendation", subs, argc, argv, opts, pos, 2, &n)) < 0)
+	if ((i = cli_subcommand(c, "recommendation", subs, argc, argv, opts, pos, 2, &n)) < 0)
 		return EXIT_USAGE;
 	json = cli_opt(opts, "json")->set;
 	if (i == 0) {
 		if (n != 1 || cli_opt(opts, "org")->val == NULL || cli_opt(opts, "issuer")->val == NULL ||
 		    cli_opt(opts, "findings")->val == NULL || cli_opt(opts, "text")->val == NULL || cli_opt(opts, "due")->val == NULL)
 			return cli_usage(c, "expected CODE --org ORG --issuer ORG --findings ID,ID --text TEXT --due DATE");
-		req_init(&q, c, pos, "POST", "/api/v1/recommendations", 0, NULL);
-		req_put(&q, "code", pos[0]);
-		req_put(&q, "issuer", cli_opt(opts, "issuer")->val);
-		req_put(&q, "org", cli_opt(opts, "org")->val);
+		plan_req(&q, c, pos, "POST", "/api/v1/recommendations", 0, NULL);
+		cli_req_put(&q, "code", pos[0]);
+		cli_req_put(&q, "issuer", cli_opt(opts, "issuer")->val);
+		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
 		put_findings(&q, cli_opt(opts, "findings")->val);
-		req_put(&q, "text", cli_opt(opts, "text")->val);
-		req_put(&q, "due_on", cli_opt(opts, "due")->val);
-		return run(&q, json, recommendation_add_local, print_recommendation_added);
+		cli_req_put(&q, "text", cli_opt(opts, "text")->val);
+		cli_req_put(&q, "due_on", cli_opt(opts, "due")->val);
+		return cli_req_run(&q, json, recommendation_add_local, print_recommendation_added);
 	}
 	if (i == 1) {
 		if (n != 0)
 			return cli_usage(c, "list takes --org and --issuer, no arguments");
 		/* The filters, for the model, in a body that is never sent. */
-		req_init(&q, c, pos, "GET", "/api/v1/recommendations", 0, NULL);
+		plan_req(&q, c, pos, "GET", "/api/v1/recommendations", 0, NULL);
 		q.all_pages = 1;
-		req_put(&q, "org", cli_opt(opts, "org")->val);
-		req_put(&q, "issuer", cli_opt(opts, "issuer")->val);
+		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
+		cli_req_put(&q, "issuer", cli_opt(opts, "issuer")->val);
 		cli_url_query(&q.path, "org", cli_opt(opts, "org")->val);
 		cli_url_query(&q.path, "issuer", cli_opt(opts, "issuer")->val);
-		return run(&q, json, recommendation_list_local, print_recommendations);
+		return cli_req_run(&q, json, recommendation_list_local, print_recommendations);
 	}
 	if (n != 2 || !one_of(pos[1], rec_statuses))
 		return cli_usage(c, "expected RECOMMENDATION accepted|closed|withdrawn");
-	req_init(&q, c, pos, "POST", "/api/v1/recommendations/", 1, "/status");
-	req_put(&q, "status", pos[1]);
-	return run(&q, json, recommendation_status_local, print_status);
+	plan_req(&q, c, pos, "POST", "/api/v1/recommendations/", 1, "/status");
+	cli_req_put(&q, "status", pos[1]);
+	return cli_req_run(&q, json, recommendation_status_local, print_status);
 }
 
 /* ---- kijun plan -------------------------------------------------------------------------- */
 
 static kj_err
-plan_add_local(struct req *q, json_t **out)
+plan_add_local(struct cli_req *q, json_t **out)
 {
 	struct kj_plan_new in;
 	char uuid[37];
@@ -377,13 +272,13 @@ plan_add_local(struct req *q, json_t **out)
 }
 
 static kj_err
-plan_show_local(struct req *q, json_t **out)
+plan_show_local(struct cli_req *q, json_t **out)
 {
 	return kj_plan_get(&q->c->ctx, q->pos[0], out);
 }
 
 static kj_err
-plan_measure_local(struct req *q, json_t **out)
+plan_measure_local(struct cli_req *q, json_t **out)
 {
 	int n = 0;
 	kj_err r = kj_plan_measure_add(&q->c->ctx, q->pos[0], cli_strn(q->body, "text"), cli_strn(q->body, "owner"),
@@ -396,7 +291,7 @@ plan_measure_local(struct req *q, json_t **out)
 }
 
 static kj_err
-plan_done_local(struct req *q, json_t **out)
+plan_done_local(struct cli_req *q, json_t **out)
 {
 	int n = (int)cli_int(q->body, "n");
 	kj_err r = kj_plan_measure_done(&q->c->ctx, q->pos[0], n);
@@ -407,7 +302,7 @@ plan_done_local(struct req *q, json_t **out)
 }
 
 static kj_err
-plan_status_local(struct req *q, json_t **out)
+plan_status_local(struct cli_req *q, json_t **out)
 {
 	static const struct {
 		const char *status;
@@ -430,7 +325,7 @@ plan_status_local(struct req *q, json_t **out)
 }
 
 static kj_err
-plan_report_local(struct req *q, json_t **out)
+plan_report_local(struct cli_req *q, json_t **out)
 {
 	kj_err r = kj_plan_report_add(&q->c->ctx, q->pos[0], cli_strn(q->body, "reported_on"), (int)cli_int(q->body, "percent"),
 				      cli_strn(q->body, "text"));
@@ -442,7 +337,7 @@ plan_report_local(struct req *q, json_t **out)
 }
 
 static kj_err
-plan_overdue_local(struct req *q, json_t **out)
+plan_overdue_local(struct cli_req *q, json_t **out)
 {
 	json_t *a = NULL;
 	kj_err r = kj_plan_overdue_list(&q->c->ctx, cli_strn(q->body, "org"), &a);
@@ -506,7 +401,7 @@ plan_export(struct cli *c, struct opt *opts)
 static const struct {
 	int nargs;
 	const char *usage;
-	kj_err (*local)(struct req *q, json_t **out);
+	kj_err (*local)(struct cli_req *q, json_t **out);
 	void (*printer)(json_t *);
 } plan_subs[] = {
 	{0, NULL, NULL, NULL},
@@ -531,10 +426,10 @@ cmd_plan(struct cli *c, int argc, char **argv)
 	const char *pos[2] = {NULL, NULL}, *text = NULL, *due = NULL;
 	char today[11] = "";
 	int64_t num = 0;
-	struct req q;
+	struct cli_req q;
 	int i, n;
 
-	if ((i = subcommand(c, "plan", subs, argc, argv, opts, pos, 2, &n)) < 0)
+	if ((i = cli_subcommand(c, "plan", subs, argc, argv, opts, pos, 2, &n)) < 0)
 		return EXIT_USAGE;
 	if (i == 0)
 		return n != 0 ? cli_usage(c, "export takes --format, --org and --out, no arguments") : plan_export(c, opts);
@@ -552,46 +447,46 @@ cmd_plan(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "--percent: expected an integer from 0 to 100");
 	switch (i) {
 	case 1: /* add CODE ... */
-		req_init(&q, c, pos, "POST", "/api/v1/plans", 0, NULL);
-		req_put(&q, "code", pos[0]);
-		req_put(&q, "recommendation", cli_opt(opts, "recommendation")->val);
-		req_put(&q, "org", cli_opt(opts, "org")->val);
+		plan_req(&q, c, pos, "POST", "/api/v1/plans", 0, NULL);
+		cli_req_put(&q, "code", pos[0]);
+		cli_req_put(&q, "recommendation", cli_opt(opts, "recommendation")->val);
+		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
 		put_findings(&q, cli_opt(opts, "findings")->val);
-		req_put(&q, "text", text);
-		req_put(&q, "due_on", due);
+		cli_req_put(&q, "text", text);
+		cli_req_put(&q, "due_on", due);
 		break;
 	case 2: /* show CODE */
-		req_init(&q, c, pos, "GET", "/api/v1/plans/", 1, NULL);
+		plan_req(&q, c, pos, "GET", "/api/v1/plans/", 1, NULL);
 		break;
 	case 3: /* measure CODE --text --owner --due */
-		req_init(&q, c, pos, "POST", "/api/v1/plans/", 1, "/measures");
-		req_put(&q, "text", text);
-		req_put(&q, "owner", cli_opt(opts, "owner")->val);
-		req_put(&q, "due_on", due);
+		plan_req(&q, c, pos, "POST", "/api/v1/plans/", 1, "/measures");
+		cli_req_put(&q, "text", text);
+		cli_req_put(&q, "owner", cli_opt(opts, "owner")->val);
+		cli_req_put(&q, "due_on", due);
 		break;
 	case 4: /* done CODE N: the number in the path; locally in a body that is never sent */
-		req_init(&q, c, pos, "POST", "/api/v1/plans/", 1, "/measures/");
+		plan_req(&q, c, pos, "POST", "/api/v1/plans/", 1, "/measures/");
 		cli_url_seg(&q.path, pos[1]);
 		kj_buf_puts(&q.path, "/done");
-		req_set(&q, "n", json_integer(num));
+		cli_req_set(&q, "n", json_integer(num));
 		break;
 	case 5: /* status CODE STATUS */
-		req_init(&q, c, pos, "POST", "/api/v1/plans/", 1, "/status");
-		req_put(&q, "status", pos[1]);
+		plan_req(&q, c, pos, "POST", "/api/v1/plans/", 1, "/status");
+		cli_req_put(&q, "status", pos[1]);
 		break;
 	case 6: /* report CODE --percent --text [--date] */
-		req_init(&q, c, pos, "POST", "/api/v1/plans/", 1, "/reports");
+		plan_req(&q, c, pos, "POST", "/api/v1/plans/", 1, "/reports");
 		if (cli_opt(opts, "date")->val == NULL)
 			kj_date_format(kj_now(&c->ctx), today);	/* the library's clock, as its checks */
-		req_put(&q, "reported_on", cli_opt(opts, "date")->val ? cli_opt(opts, "date")->val : today);
-		req_set(&q, "percent", json_integer(num));
-		req_put(&q, "text", text);
+		cli_req_put(&q, "reported_on", cli_opt(opts, "date")->val ? cli_opt(opts, "date")->val : today);
+		cli_req_set(&q, "percent", json_integer(num));
+		cli_req_put(&q, "text", text);
 		break;
 	default: /* overdue [--org ORG] */
-		req_init(&q, c, pos, "GET", "/api/v1/overdue-measures", 0, NULL);
-		req_put(&q, "org", cli_opt(opts, "org")->val);
+		plan_req(&q, c, pos, "GET", "/api/v1/overdue-measures", 0, NULL);
+		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
 		cli_url_query(&q.path, "org", cli_opt(opts, "org")->val);
 		break;
 	}
-	return run(&q, cli_opt(opts, "json")->set, plan_subs[i].local, plan_subs[i].printer);
+	return cli_req_run(&q, cli_opt(opts, "json")->set, plan_subs[i].local, plan_subs[i].printer);
 }
