@@ -30,6 +30,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "common/bench_util.h"
 #include "db/db.h"
 
 #define DEFAULT_ROWS 1000000
@@ -69,15 +70,6 @@ struct loader {
 	int (*load)(const struct bench_env *env, int run, double *secs_out, int64_t *count_out);
 };
 
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Fills r with row i (0-based). Every loader builds its rows here, so that all of them do
  * the same formatting work: answers of a few campaigns to NIST-like item numbers, with a
  * note on every tenth row and no value on every hundredth. */
@@ -99,18 +91,6 @@ make_row(int64_t i, struct row *r)
 	} else {
 		r->vals[4] = NULL;
 	}
-}
-
-static void
-remove_sqlite(const char *path)
-{
-	char aux[1100];
-
-	unlink(path);
-	snprintf(aux, sizeof(aux), "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof(aux), "%s-shm", path);
-	unlink(aux);
 }
 
 /* ---- SQLite, raw C API ---- */

@@ -28,6 +28,7 @@
 
 #include <sodium.h>
 
+#include "common/bench_util.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "formats/catalog.h"
@@ -36,44 +37,6 @@
 #define TARGET_SECONDS 0.5
 #define TARGET_PEAK_MB 64.0
 #define CATALOG_REL "oscal/nist-800-53-rev5/NIST_SP-800-53_rev5_catalog.json"
-
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Sorts t[0..n) and returns its median. */
-static double
-median(double *t, size_t n)
-{
-	qsort(t, n, sizeof(t[0]), cmp_double);
-	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2.0;
-}
-
-/* Removes a SQLite file and the WAL files beside it; missing files are fine. */
-static void
-remove_sqlite(const char *path)
-{
-	char aux[1100];
-
-	unlink(path);
-	snprintf(aux, sizeof(aux), "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof(aux), "%s-shm", path);
-	unlink(aux);
-}
 
 /*
  * Opens dsn, prepares an empty current schema (on PostgreSQL by dropping and recreating

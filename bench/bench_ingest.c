@@ -60,6 +60,7 @@
 #include "base/embedded.h"
 #include "base/buf.h"
 #include "base/util.h"
+#include "common/bench_util.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "formats/catalog.h"
@@ -109,31 +110,6 @@ struct child_result {
 };
 
 static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Sorts t[0..n) and returns its median. */
-static double
-median(double *t, size_t n)
-{
-	qsort(t, n, sizeof(t[0]), cmp_double);
-	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2.0;
-}
-
-static double
 self_peak_mb(void)
 {
 	struct rusage ru;
@@ -141,19 +117,6 @@ self_peak_mb(void)
 	if (getrusage(RUSAGE_SELF, &ru) != 0)
 		return 0.0;
 	return (double)ru.ru_maxrss / 1024.0;
-}
-
-/* Removes a SQLite file and the WAL files beside it; missing files are fine. */
-static void
-remove_sqlite(const char *path)
-{
-	char aux[1100];
-
-	unlink(path);
-	snprintf(aux, sizeof(aux), "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof(aux), "%s-shm", path);
-	unlink(aux);
 }
 
 static double
