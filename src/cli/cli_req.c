@@ -51,6 +51,11 @@ cli_req_run(struct cli_req *q, int json, kj_err (*local)(struct cli_req *q, json
 		rc = 1;
 	} else if (c->server != NULL && q->all_pages) {
 		rc = cli_get_all(c, kj_buf_cstr(&q->path), 0, &out);
+	} else if (c->server != NULL && q->raw != NULL) {
+		struct cli_call call = {.method = q->method, .path = kj_buf_cstr(&q->path), .body = q->raw,
+					.body_len = q->raw_len, .content_type = q->raw_type};
+
+		rc = cli_request(c, &call, &out);
 	} else if (c->server != NULL) {
 		rc = cli_send(c, q->method, kj_buf_cstr(&q->path), body, NULL, &out);
 	} else if ((rc = cli_open(c, 0)) == 0) {

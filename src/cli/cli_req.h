@@ -20,6 +20,9 @@ struct cli_req {
 	int all_pages;		/* a GET of a listing, page by page */
 	struct kj_buf path;	/* "/api/v1/..." */
 	json_t *body;		/* the request's body (not sent with a GET) */
+	const char *raw;	/* instead of body, these bytes (a file) are sent as raw_type */
+	size_t raw_len;
+	const char *raw_type;
 	int rc;			/* an exit code when building the request failed (said so) */
 };
 

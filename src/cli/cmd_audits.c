@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "base/util.h"
 #include "cli.h"
 #include "cli_req.h"
@@ -148,6 +149,52 @@ print_findings(json_t *j)
 		printf("%-16s %-13s %-8s %-6s %s\n", cli_str(f, "requirement"), cli_str(f, "category"),
 		       cli_strn(f, "severity") ? cli_str(f, "severity") : "-",
 		       json_is_true(json_object_get(f, "urgent")) ? "yes" : "-", cli_str(f, "title"));
+}
+
+static void
+print_papers(json_t *j)
+{
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "items"), i, p)
+		printf("%s  %-40s %8lld  %-16s %s %s\n", cli_str(p, "id"), cli_str(p, "name"), (long long)cli_int(p, "size"),
+		       cli_str(p, "media_type"), cli_str(p, "added_by"), cli_str(p, "added_at"));
+	if (json_array_size(json_object_get(j, "items")) == 0)
+		printf("no working papers\n");
+}
+
+static void
+print_paper_added(json_t *j)
+{
+	printf("filed working paper %s (%s) under %s\n", cli_str(j, "name"), cli_str(j, "id"), cli_str(j, "engagement"));
+}
+
+/* The report as the CISO reads it: the engagement, the counts, then the findings. */
+static void
+print_report(json_t *j)
+{
+	static const char *const cats[] = {"finding", "advice", "good_practice", NULL};
+	json_t *s = json_object_get(j, "summary"), *bc = json_object_get(s, "by_category"), *bs = json_object_get(s, "by_severity");
+	int k;
+
+	printf("%s report: %s / %s\n", json_is_true(json_object_get(j, "final")) ? "Audit" : "DRAFT audit", cli_str(j, "title_ja"), cli_str(j, "title_en"));
+	printf("engagement %s (%s, FY%lld), audited %s, %s to %s, status %s\n", cli_str(j, "code"), cli_str(j, "programme"),
+	       (long long)cli_int(j, "fiscal_year"), cli_str(j, "org"), cli_str(j, "starts_on"), cli_str(j, "ends_on"),
+	       cli_str(j, "status"));
+	printf("findings %lld (critical %lld, high %lld, medium %lld, low %lld; urgent %lld), advice %lld, good practice %lld\n",
+	       (long long)cli_int(s, "findings"),
+	       (long long)cli_int(bs, "critical"), (long long)cli_int(bs, "high"), (long long)cli_int(bs, "medium"),
+	       (long long)cli_int(bs, "low"), (long long)cli_int(s, "urgent"), (long long)cli_int(bc, "advice"),
+	       (long long)cli_int(bc, "good_practice"));
+	for (k = 0; cats[k] != NULL; k++) {
+		json_t *f;
+		size_t i;
+
+		json_array_foreach(json_object_get(json_object_get(j, "findings"), cats[k]), i, f)
+			printf("  %-13s %-8s %-14s %s\n", cats[k], json_is_string(json_object_get(f, "severity")) ? cli_str(f, "severity") : "-",
+			       cli_str(f, "requirement"), cli_str(f, "title"));
+	}
 }
 
 /* ---- Running a subcommand ---------------------------------------------------------------- */
@@ -350,6 +397,35 @@ engagement_sign_off_local(struct cli_req *q, json_t **out)
 	return r;
 }
 
+static kj_err
+engagement_papers_local(struct cli_req *q, json_t **out)
+{
+	json_t *a = NULL;
+	kj_err r = kj_audit_paper_list(&q->c->ctx, q->pos[0], &a);
+
+	if (r == KJ_OK)
+		*out = json_pack("{s:o}", "items", a);
+	return r;
+}
+
+static kj_err
+engagement_paper_local(struct cli_req *q, json_t **out)
+{
+	char uuid[37];
+	const char *name = cli_strn(q->body, "name");
+	kj_err r = kj_audit_paper_add(&q->c->ctx, q->pos[0], name, q->raw, q->raw_len, NULL, uuid);
+
+	if (r == KJ_OK)
+		*out = json_pack("{s:s, s:s, s:s}", "id", uuid, "engagement", q->pos[0], "name", name);
+	return r;
+}
+
+static kj_err
+engagement_report_local(struct cli_req *q, json_t **out)
+{
+	return kj_audit_report(&q->c->ctx, q->pos[0], out);
+}
+
 /* The body of scope: the two lists. */
 static void
 scope_body(struct cli_req *q, struct opt *opts)
@@ -384,12 +460,16 @@ static const struct {
 	 print_scope},
 	{2, {NULL}, "expected ENGAGEMENT fieldwork|reporting|signed_off", engagement_status_local, print_status},
 	{1, {NULL}, "expected an engagement's code", engagement_sign_off_local, print_status},
+	{1, {NULL}, "expected an engagement's code", engagement_papers_local, print_papers},
+	{2, {NULL}, "expected ENGAGEMENT FILE [--name NAME]", engagement_paper_local, print_paper_added},
+	{1, {NULL}, "expected an engagement's code", engagement_report_local, print_report},
 };
 
 int
 cmd_engagement(struct cli *c, int argc, char **argv)
 {
-	static const char *const subs[] = {"add", "list", "show", "member", "scope", "status", "sign-off", NULL};
+	static const char *const subs[] = {"add",    "list",   "show",  "member", "scope", "status",
+					   "sign-off", "papers", "paper", "report", NULL};
 	static const char *const map[] = {"programme", "programme", "org", "org", "edition", "edition", "policy", "policy",
 					  "title_ja", "title-ja", "title_en", "title-en", "starts_on", "from", "ends_on", "to",
 					  NULL};
@@ -397,7 +477,10 @@ cmd_engagement(struct cli *c, int argc, char **argv)
 			     {"edition", 1, NULL, 0},	     {"policy", 1, NULL, 0},	{"title-ja", 1, NULL, 0},
 			     {"title-en", 1, NULL, 0},	     {"from", 1, NULL, 0},	{"to", 1, NULL, 0},
 			     {"role", 1, NULL, 0},	     {"requirements", 1, NULL, 0}, {"units", 1, NULL, 0},
-			     {NULL, 0, NULL, 0}};
+			     {"name", 1, NULL, 0},	     {NULL, 0, NULL, 0}};
+	char *file = NULL;
+	size_t file_len = 0;
+	kj_err fr;
 	const char *pos[3] = {NULL, NULL, NULL};
 	struct cli_req q;
 	int i, n;
@@ -434,11 +517,34 @@ cmd_engagement(struct cli *c, int argc, char **argv)
 		req_engagement(&q, c, pos, "POST", "/status");
 		cli_req_put(&q, "status", pos[1]);
 		break;
-	default: /* sign-off CODE */
+	case 6: /* sign-off CODE */
 		req_engagement(&q, c, pos, "POST", "/sign-off");
 		break;
+	case 7: /* papers CODE */
+		req_engagement(&q, c, pos, "GET", "/papers");
+		break;
+	case 8: { /* paper CODE FILE [--name NAME]: the file's own name unless named */
+		const char *name = cli_opt(opts, "name")->val, *slash = strrchr(pos[1], '/');
+
+		if ((fr = kj_file_read(&c->ctx, pos[1], KJ_MAX_EVIDENCE_BYTES + 1, &file, &file_len)) != KJ_OK)
+			return cli_fail(c, fr);
+		if (name == NULL)
+			name = slash != NULL ? slash + 1 : pos[1];
+		req_engagement(&q, c, pos, "POST", "/papers");
+		cli_url_query(&q.path, "name", name);
+		cli_req_put(&q, "name", name);
+		q.raw = file;
+		q.raw_len = file_len;
+		q.raw_type = "application/octet-stream";
+		break;
 	}
-	return cli_req_run(&q, cli_opt(opts, "json")->set, engagement_subs[i].local, engagement_subs[i].printer);
+	default: /* report CODE */
+		req_engagement(&q, c, pos, "GET", "/report");
+		break;
+	}
+	i = cli_req_run(&q, cli_opt(opts, "json")->set, engagement_subs[i].local, engagement_subs[i].printer);
+	free(file);
+	return i;
 }
 
 /* ---- kijun finding ----------------------------------------------------------------------- */

@@ -337,6 +337,17 @@ plan_report_local(struct cli_req *q, json_t **out)
 }
 
 static kj_err
+plan_send_back_local(struct cli_req *q, json_t **out)
+{
+	char to[16] = "";
+	kj_err r = kj_plan_send_back(&q->c->ctx, q->pos[0], cli_strn(q->body, "reason"), to);
+
+	if (r == KJ_OK)
+		*out = json_pack("{s:s, s:s}", "code", q->pos[0], "status", to);
+	return r;
+}
+
+static kj_err
 plan_overdue_local(struct cli_req *q, json_t **out)
 {
 	json_t *a = NULL;
@@ -413,16 +424,19 @@ static const struct {
 	{2, "expected PLAN submitted|accepted|in_progress|done|verified", plan_status_local, print_status},
 	{1, "expected PLAN --percent P --text TEXT [--date DATE]", plan_report_local, print_report},
 	{0, "overdue takes --org, no arguments", plan_overdue_local, print_overdue},
+	{1, "expected PLAN --reason TEXT", plan_send_back_local, print_status},
 };
 
 int
 cmd_plan(struct cli *c, int argc, char **argv)
 {
-	static const char *const subs[] = {"export", "add", "show", "measure", "done", "status", "report", "overdue", NULL};
+	static const char *const subs[] = {"export", "add",	"show",	  "measure",   "done",
+					   "status", "report", "overdue", "send-back", NULL};
 	struct opt opts[] = {{"json", 0, NULL, 0},	  {"format", 1, NULL, 0}, {"org", 1, NULL, 0},
 			     {"out", 1, NULL, 0},	  {"recommendation", 1, NULL, 0}, {"findings", 1, NULL, 0},
 			     {"text", 1, NULL, 0},	  {"due", 1, NULL, 0},	  {"owner", 1, NULL, 0},
-			     {"percent", 1, NULL, 0},	  {"date", 1, NULL, 0},	  {NULL, 0, NULL, 0}};
+			     {"percent", 1, NULL, 0},	  {"date", 1, NULL, 0},	  {"reason", 1, NULL, 0},
+			     {NULL, 0, NULL, 0}};
 	const char *pos[2] = {NULL, NULL}, *text = NULL, *due = NULL;
 	char today[11] = "";
 	int64_t num = 0;
@@ -439,7 +453,7 @@ cmd_plan(struct cli *c, int argc, char **argv)
 	    (i == 1 && (cli_opt(opts, "recommendation")->val == NULL) ==
 			       (cli_opt(opts, "org")->val == NULL || cli_opt(opts, "findings")->val == NULL)) ||
 	    (i == 3 && cli_opt(opts, "owner")->val == NULL) || (i == 5 && !one_of(pos[1], plan_statuses)) ||
-	    (i == 6 && (text == NULL || cli_opt(opts, "percent")->val == NULL)))
+	    (i == 6 && (text == NULL || cli_opt(opts, "percent")->val == NULL)) || (i == 8 && cli_opt(opts, "reason")->val == NULL))
 		return cli_usage(c, "%s", plan_subs[i].usage);
 	if (i == 4 && kj_parse_int64(pos[1], 1, 1000000, &num) != 0)
 		return cli_usage(c, "expected the number of a measure (1, 2, ...)");
@@ -482,10 +496,14 @@ cmd_plan(struct cli *c, int argc, char **argv)
 		cli_req_set(&q, "percent", json_integer(num));
 		cli_req_put(&q, "text", text);
 		break;
-	default: /* overdue [--org ORG] */
+	case 7: /* overdue [--org ORG] */
 		plan_req(&q, c, pos, "GET", "/api/v1/overdue-measures", 0, NULL);
 		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
 		cli_url_query(&q.path, "org", cli_opt(opts, "org")->val);
+		break;
+	default: /* send-back CODE --reason TEXT */
+		plan_req(&q, c, pos, "POST", "/api/v1/plans/", 1, "/send-back");
+		cli_req_put(&q, "reason", cli_opt(opts, "reason")->val);
 		break;
 	}
 	return cli_req_run(&q, cli_opt(opts, "json")->set, plan_subs[i].local, plan_subs[i].printer);

@@ -85,6 +85,10 @@ void api_audit_engagement_status(struct kj_req *rq);
 void api_audit_sign_off(struct kj_req *rq);
 void api_audit_finding_list(struct kj_req *rq);
 void api_audit_finding_add(struct kj_req *rq);
+void api_audit_paper_add(struct kj_req *rq);
+void api_audit_paper_list(struct kj_req *rq);
+void api_audit_paper_get(struct kj_req *rq);
+void api_audit_report(struct kj_req *rq);
 
 void api_recommendation_list(struct kj_req *rq);
 void api_recommendation_create(struct kj_req *rq);
@@ -95,6 +99,7 @@ void api_plan_measure_add(struct kj_req *rq);
 void api_plan_measure_done(struct kj_req *rq);
 void api_plan_status(struct kj_req *rq);
 void api_plan_report_add(struct kj_req *rq);
+void api_plan_send_back(struct kj_req *rq);
 void api_poam(struct kj_req *rq);
 void api_overdue_measures(struct kj_req *rq);
 

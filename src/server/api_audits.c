@@ -350,3 +350,68 @@ api_audit_finding_add(struct kj_req *rq)
 	json_decref(j);
 	api_reply_result(rq, r, 201, found);
 }
+
+/* ---- Working papers and the report ----------------------------------------------------- */
+
+void
+api_audit_paper_add(struct kj_req *rq)
+{
+	const char *type = kj_req_header(rq, "Content-Type"), *name = kj_req_query(rq, "name");
+	char uuid[37], mt[64];
+	kj_err r;
+
+	if (name == NULL || name[0] == '\0') {
+		kj_reply_error(rq, KJ_ERR_INVALID, "name: the query parameter name (the paper's name) is required");
+		return;
+	}
+	kj_strlcpy(mt, type ? type : "", sizeof(mt));
+	mt[strcspn(mt, "; ")] = '\0';
+	r = kj_audit_paper_add(&rq->ctx, rq->params[0], name, kj_buf_cstr(&rq->body), rq->body.len,
+			       mt[0] && strcmp(mt, "application/octet-stream") != 0 ? mt : NULL, uuid);
+	api_reply_result(rq, r, 201, r == KJ_OK ? json_pack("{s:s, s:s, s:s}", "id", uuid, "engagement", rq->params[0], "name", name)
+					       : NULL);
+}
+
+void
+api_audit_paper_list(struct kj_req *rq)
+{
+	json_t *j = NULL;
+	kj_err r = kj_audit_paper_list(&rq->ctx, rq->params[0], &j);
+
+	if (r == KJ_OK)
+		j = json_pack("{s:o}", "items", j);
+	api_reply_result(rq, r, 200, j);
+}
+
+void
+api_audit_paper_get(struct kj_req *rq)
+{
+	json_t *meta = NULL;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	kj_err r = kj_audit_paper_get(&rq->ctx, rq->params[0], rq->params[1], &meta, &data, &len);
+	static const char *const types[] = {"application/pdf", "image/png", "image/jpeg", "text/csv", "text/plain", NULL};
+	const char *mt;
+	int i;
+
+	if (r != KJ_OK) {
+		api_reply_result(rq, r, 200, NULL);
+		return;
+	}
+	/* The reply's type is one of the fixed strings (the reply keeps the pointer). */
+	mt = json_string_value(json_object_get(meta, "media_type"));
+	for (i = 0; types[i] != NULL && strcmp(types[i], mt) != 0; i++)
+		;
+	json_decref(meta);
+	kj_reply_header(rq, "Content-Disposition", "attachment");
+	kj_reply_raw(rq, 200, types[i] != NULL ? types[i] : "application/octet-stream", (char *)data, len);
+}
+
+void
+api_audit_report(struct kj_req *rq)
+{
+	json_t *j = NULL;
+	kj_err r = kj_audit_report(&rq->ctx, rq->params[0], &j);
+
+	api_reply_result(rq, r, 200, j);
+}

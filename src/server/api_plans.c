@@ -312,6 +312,26 @@ api_plan_status(struct kj_req *rq)
 }
 
 void
+api_plan_send_back(struct kj_req *rq)
+{
+	static const char *const allowed[] = {"reason", NULL};
+	json_t *j = kj_req_json(rq, allowed);
+	char to[16] = "";
+	kj_err r;
+
+	if (j == NULL)
+		return;
+	if (api_json_str(j, "reason") == NULL) {
+		json_decref(j);
+		kj_reply_error(rq, KJ_ERR_INVALID, "body: reason (why the plan goes back) is a required string");
+		return;
+	}
+	r = kj_plan_send_back(&rq->ctx, rq->params[0], api_json_str(j, "reason"), to);
+	reply_moved(rq, r, to);
+	json_decref(j);
+}
+
+void
 api_plan_report_add(struct kj_req *rq)
 {
 	static const char *const allowed[] = {"reported_on", "percent", "text", NULL};

@@ -1214,6 +1214,51 @@ const CASES = [
     }),
   },
 
+  {
+    route: 'GET /api/v1/audit-engagements/{code}/papers', variant: 'in fieldwork', phase: 'read', targets: ENG_TARGETS,
+    expect: (p, t) => (seesEngagement(p, t, false) ? 200 : 404),
+    request: (t) => ({ method: 'GET', path: `${API}/audit-engagements/${engagementOf(t)}/papers`, subject: engagementOf(t) }),
+    check: (res) => (res.body.items.length === 1 && res.body.items[0].name === 'wp.txt' ? null : `papers ${res.text.slice(0, 160)}`),
+  },
+  {
+    // Working papers stay with the auditors: the audited officers who read the signed-off
+    // engagement are refused them.
+    route: 'GET /api/v1/audit-engagements/{code}/papers', variant: 'signed off', phase: 'read', targets: ENG_TARGETS,
+    expect: (p, t) => (!seesEngagement(p, t, true) ? 404 : p.all || onTeam(p, t) ? 200 : 403),
+    request: (t) => ({ method: 'GET', path: `${API}/audit-engagements/${engagementOf(t, true)}/papers`, subject: engagementOf(t, true) }),
+    check: (res) => (res.body.items.length === 1 ? null : `papers ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'GET /api/v1/audit-engagements/{code}/papers/{id}', variant: 'signed off', phase: 'read', targets: ENG_TARGETS,
+    expect: (p, t) => (!seesEngagement(p, t, true) ? 404 : p.all || onTeam(p, t) ? 200 : 403),
+    request: (t, p, env) => {
+      const code = engagementOf(t, true);
+      return { method: 'GET', path: `${API}/audit-engagements/${code}/papers/${env.paperOf[code] || 'none'}`, subject: code };
+    },
+    check: (res, p, t) => (res.text === `Working paper of ${engagementOf(t, true)}\n` ? null : `paper ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'POST /api/v1/audit-engagements/{code}/papers', variant: "T's engagement in fieldwork", phase: 'write',
+    targets: ENG_TARGETS,
+    expect: (p, t) => engagementChange(p, t, 201, { planner: true, team: true }),
+    request: (t, p) => ({
+      method: 'POST', path: `${API}/audit-engagements/${engagementOf(t)}/papers?name=matrix.txt`, subject: engagementOf(t),
+      headers: { 'Content-Type': 'text/plain' }, body: `Paper by ${p.id}\n`,
+    }),
+  },
+  {
+    route: 'GET /api/v1/audit-engagements/{code}/report', variant: 'in fieldwork', phase: 'read', targets: ENG_TARGETS,
+    expect: (p, t) => (seesEngagement(p, t, false) ? 200 : 404),
+    request: (t) => ({ method: 'GET', path: `${API}/audit-engagements/${engagementOf(t)}/report`, subject: engagementOf(t) }),
+    check: (res) => (res.body.final === false && res.body.summary.findings === 1 ? null : `report ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'GET /api/v1/audit-engagements/{code}/report', variant: 'signed off', phase: 'read', targets: ENG_TARGETS,
+    expect: (p, t) => (seesEngagement(p, t, true) ? 200 : 404),
+    request: (t) => ({ method: 'GET', path: `${API}/audit-engagements/${engagementOf(t, true)}/report`, subject: engagementOf(t, true) }),
+    check: (res) => (res.body.final === true && res.body.findings.finding.length === 1 ? null : `report ${res.text.slice(0, 160)}`),
+  },
+
   // -- recommendations and improvement plans
   {
     route: 'GET /api/v1/recommendations', variant: 'all', phase: 'read', targets: [NONE],
@@ -1299,6 +1344,15 @@ const CASES = [
       const code = t === MISSING ? MISSING_PLAN : await env.freshPlan(t, 'submitted');
       return { method: 'POST', path: `${API}/plans/${code}/status`, subject: code, body: { status: 'accepted' } };
     },
+  },
+  {
+    route: 'POST /api/v1/plans/{code}/send-back', variant: 'a fresh submitted plan of T', phase: 'write', targets: ENG_TARGETS,
+    expect: (p, t) => planReview(p, t, 200),
+    request: async (t, p, env) => {
+      const code = t === MISSING ? MISSING_PLAN : await env.freshPlan(t, 'submitted');
+      return { method: 'POST', path: `${API}/plans/${code}/send-back`, subject: code, body: { reason: `Revise, says ${p.id}` } };
+    },
+    check: (res) => (res.body.status === 'draft' ? null : `send-back ${res.text.slice(0, 160)}`),
   },
   {
     route: 'POST /api/v1/plans/{code}/reports', variant: "T's plan in progress", phase: 'write', targets: ENG_TARGETS,
@@ -1568,6 +1622,10 @@ for (const backend of backends('access')) {
             if (i === 1) {
               await must(own.get(LEAD), 'POST', `/audit-engagements/${code}/findings`,
                 { requirement: REQ, category: 'finding', severity: 'medium', title: 'Setup', text: 'A finding' }, 201);
+              const wp = await own.get(LEAD).request('POST', `${API}/audit-engagements/${code}/papers?name=wp.txt`,
+                `Working paper of ${code}\n`, { headers: { 'Content-Type': 'text/plain' } });
+              if (wp.status !== 201) throw new Error(`setting up: paper of ${code}: ${wp.status} ${wp.text}`);
+              env.paperOf[code] = wp.body.id;
             }
             if (i === 2) await must(admin, 'POST', `/audit-engagements/${code}/status`, { status: steps[i] }, 200);
             if (i === 3) await must(own.get(LEAD), 'POST', `/audit-engagements/${code}/sign-off`, undefined, 200);
@@ -1576,6 +1634,7 @@ for (const backend of backends('access')) {
         },
         day,
         findingOf: {},
+        paperOf: {},
         recommendationRequest: (code, t) => ({
           method: 'POST', path: `${API}/recommendations`, subject: orgCode(t),
           body: {

@@ -49,6 +49,7 @@ for (const be of backends('audits')) {
       const centre = as['centre-admin'];
       const ENG = 'MA-FY2025-MHA';
       const eng = `${API}/audit-engagements/${ENG}`;
+      let paper = null;
 
       await t.test('the centre plans a programme; others cannot, and do not see it', async () => {
         const body = { code: 'MA-FY2025', org: 'NCO', fiscal_year: 2025, kind: 'management_audit', title_ja: '令和7年度マネジメント監査', title_en: 'Management audit FY2025' };
@@ -217,6 +218,34 @@ for (const be of backends('audits')) {
         assert.equal(list.body.items.length, 2);
       });
 
+      await t.test('working papers are filed by the team and read back byte for byte', async () => {
+        const text = '面談記録 / interview notes\n';
+        const wp = await as.analyst2.request('POST', `${eng}/papers?name=${encodeURIComponent('面談記録.txt')}`, text,
+          { headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+        assert.equal(wp.status, 201, wp.text);
+        assert.equal(wp.body.name, '面談記録.txt');
+        paper = wp.body.id;
+        const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+        const pic = await as.analyst.request('POST', `${eng}/papers?name=photo.png`, png, { headers: { 'Content-Type': 'image/png' } });
+        assert.equal(pic.status, 201, pic.text);
+        const noName = await as.analyst.request('POST', `${eng}/papers`, text, { headers: { 'Content-Type': 'text/plain' } });
+        assert.equal(noName.status, 400);
+        assert.match(noName.body.message, /name/);
+        const lying = await as.analyst.request('POST', `${eng}/papers?name=x.pdf`, text, { headers: { 'Content-Type': 'application/pdf' } });
+        assert.equal(lying.status, 400);
+        assert.match(lying.body.message, /declared as application\/pdf/);
+        const list = await as.analyst.get(`${eng}/papers`);
+        assert.equal(list.status, 200, list.text);
+        assert.deepEqual(list.body.items.map((x) => [x.name, x.media_type, x.added_by]),
+          [['面談記録.txt', 'text/plain', 'analyst2'], ['photo.png', 'image/png', 'centre-analyst']]);
+        const back = await fetch(`${srv.url}${eng}/papers/${paper}`, { headers: { Authorization: `Bearer ${accounts['centre-analyst'].token}` } });
+        assert.equal(back.status, 200);
+        assert.equal(back.headers.get('content-type'), 'text/plain');
+        assert.equal(back.headers.get('content-disposition'), 'attachment');
+        assert.equal(await back.text(), text);
+        assert.equal((await as['mha-ciso'].get(`${eng}/papers`)).status, 404);
+      });
+
       await t.test('reporting; only the lead signs off; nothing is added after', async () => {
         const rep = await as.analyst.post(`${eng}/status`, { status: 'reporting' });
         assert.equal(rep.status, 200, rep.text);
@@ -248,6 +277,26 @@ for (const be of backends('audits')) {
         const log = await centre.get(`${API}/audit?entity=audit_engagement&limit=20`);
         assert.equal(log.status, 200, log.text);
         assert.ok(log.body.items.some((x) => x.op === 'audit_engagement.sign_off'), JSON.stringify(log.body.items.map((x) => x.op)));
+      });
+
+      await t.test("the report reaches MHA's CISO; the working papers do not", async () => {
+        const engId = (await centre.get(eng)).body.id;
+        const notes = await as['mha-ciso'].get(`${API}/notifications?unread=1`);
+        const report = notes.body.items.filter((n) => n.kind === 'audit_report' && n.entity_id === engId);
+        assert.equal(report.length, 1, JSON.stringify(notes.body.items));
+        assert.match(report[0].body, /2 findings \(critical 1, high 1, medium 0, low 0\)/);
+        const r = await as['mha-ciso'].get(`${eng}/report`);
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.body.final, true);
+        assert.equal(r.body.summary.findings, 2);
+        assert.deepEqual(r.body.findings.finding.map((x) => x.severity), ['critical', 'high']);
+        const papers = await as['mha-ciso'].get(`${eng}/papers`);
+        assert.equal(papers.status, 403, papers.text);
+        assert.match(papers.body.message, /auditors' own/);
+        assert.equal((await as['mha-ciso'].get(`${eng}/papers/${paper}`)).status, 403);
+        const late = await as.analyst.request('POST', `${eng}/papers?name=late.txt`, 'late\n', { headers: { 'Content-Type': 'text/plain' } });
+        assert.equal(late.status, 409);
+        assert.equal((await as['mpf-ciso'].get(`${eng}/report`)).status, 404);
       });
 
       await t.test("MHA's CISO reads the findings; another ministry's CISO finds nothing", async () => {

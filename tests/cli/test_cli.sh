@@ -260,6 +260,27 @@ audits() {
   expect 0 "$L finding list text" -- "$K" finding list "$E"
   has "$T/out" "7.1.3(1)(a)      finding       high     yes    管理者アカウントの共用 / Shared administrator accounts" "$L findings table"
 
+  # Working papers: filed until sign-off, read back by the planners.
+  printf '聴取記録 / interview notes\n' > "$T/notes.txt"
+  expect 0 "$L paper" -- "$K" engagement paper "$E" "$T/notes.txt" --json
+  jq_is '.name + " " + .engagement' "notes.txt $E" "$L paper named by its file"
+  expect 0 "$L paper named" -- "$K" engagement paper "$E" "$T/notes.txt" --name "面談記録"
+  has "$T/out" "filed working paper 面談記録" "$L paper text"
+  printf '\x00\x01\xfe' > "$T/bin.dat"
+  expect 1 "$L paper of an unknown kind" -- "$K" engagement paper "$E" "$T/bin.dat"
+  has "$T/err" "not a PDF, PNG, JPEG or UTF-8 text file" "$L paper kind message"
+  expect 1 "$L paper missing file" -- "$K" engagement paper "$E" "$T/no-such-file"
+  expect 2 "$L paper without file" -- "$K" engagement paper "$E"
+  expect 0 "$L papers" -- "$K" engagement papers "$E" --json
+  jq_is '[.items[] | .name + ":" + (.size | tostring)] | join(",")' "notes.txt:31,面談記録:31" "$L papers JSON"
+  expect 0 "$L draft report" -- "$K" engagement report "$E" --json
+  jq_is '[.final, .summary.findings, .summary.by_severity.high, .summary.by_category.advice] | map(tostring) | join(" ")' "false 1 1 1" "$L draft report JSON"
+  expect 0 "$L report of a signed-off demo audit" -- "$K" engagement report NCO-FY2024-MA-MJA
+  has "$T/out" "Audit report: 司法行政省 マネジメント監査" "$L report title"
+  has "$T/out" "findings 3 (critical 1, high 1, medium 1, low 0; urgent 1), advice 1, good practice 1" "$L report counts"
+  expect 1 "$L paper after sign-off" -- "$K" engagement paper NCO-FY2024-MA-MJA "$T/notes.txt"
+  has "$T/err" "is signed off" "$L paper after sign-off message"
+
   # Reporting, and sign-off: the lead auditor's alone, so not the local administrator's.
   expect 0 "$L reporting" -- "$K" engagement status "$E" reporting --json
   jq_is '.code + " " + .status' "$E reporting" "$L reporting JSON"
@@ -344,6 +365,13 @@ plans() {
   has "$T/out" "measure 1 of EL-PLAN is open" "$L measure text"
   expect 0 "$L submitted" -- "$K" plan status EL-PLAN submitted --json
   jq_is '.code + " " + .status' "EL-PLAN submitted" "$L submitted JSON"
+  # The reviewer sends it back with a reason; it is submitted again.
+  expect 2 "$L send-back without reason" -- "$K" plan send-back EL-PLAN
+  expect 0 "$L send-back" -- "$K" plan send-back EL-PLAN --reason "期限を早めること / Bring the date forward"
+  has "$T/out" "EL-PLAN is draft" "$L send-back text"
+  expect 1 "$L send-back of a draft" -- "$K" plan send-back EL-PLAN --reason again
+  has "$T/err" "only a submitted plan (back to draft) or a done one (back to in_progress) is sent back" "$L send-back state message"
+  expect 0 "$L submitted again" -- "$K" plan status EL-PLAN submitted
 }
 
 # SQLite, with tampering through the sqlite3 command line.

@@ -254,6 +254,8 @@ steps() {
 # remote_only then does with the lead's token. A finding's author differs (none locally).
 f_finding() { jq 'del(.id, .created_by, .created_at)'; }
 f_findings() { jq '.items |= map(del(.id, .created_by, .created_at))'; }
+f_papers() { jq '.items |= map(del(.id, .added_by, .added_at))'; }
+f_report() { jq 'del(.id) | .findings |= map_values(map(del(.id, .created_by, .created_at)))'; }
 audit_steps() {
   local E=NCO-FY2026-MA-MER
   local ENG=(--programme NCO-FY2026-MA --org MER --edition demo-fy2025 --title-ja 外交省監査 --title-en "Audit of MER")
@@ -309,6 +311,17 @@ audit_steps() {
   step --filter f_findings "finding list --json" -- finding list "$E" --json
   step "finding list of the demo" -- finding list NCO-FY2025-MA-MIT
   step --filter f_findings "finding list of the demo --json" -- finding list NCO-FY2024-MA-MPF --json
+
+  printf '聴取記録 / interview notes\n' > "$T/notes.txt"
+  printf '\x00\x01\xfe' > "$T/bin.dat"
+  step --filter f_uuid "paper" -- engagement paper "$E" "$T/notes.txt" --name "面談記録"
+  step "paper of an unknown kind" -- engagement paper "$E" "$T/bin.dat"
+  step "paper without a file" -- engagement paper "$E"
+  step "paper unknown engagement" -- engagement paper NOPE "$T/notes.txt"
+  step --filter f_papers "papers --json" -- engagement papers "$E" --json
+  step --filter f_report "report --json" -- engagement report "$E" --json
+  step "report of the demo" -- engagement report NCO-FY2024-MA-MJA
+  step "report unknown" -- engagement report NOPE
 
   step "reporting" -- engagement status "$E" reporting
   step "scope in reporting" -- engagement scope "$E" --requirements '2.1.2(2)(a)'

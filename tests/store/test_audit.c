@@ -518,6 +518,101 @@ test_findings(void **state)
 	assert_int_equal(v.first_bad, 0);
 }
 
+/* Working papers stay with the auditors; the report goes to the audited CISO at sign-off. */
+static void
+test_papers_report(void **state)
+{
+	struct kj_ctx *ctx = *state;
+	const char *reqs[] = {"2.1.1(1)(a)", "2.3.2(1)(a)"};
+	static const char note[] = "聴取記録: 情報セキュリティ責任者との面談 (interview notes)\n";
+	char paper[37], uuid[37];
+	unsigned char *data = NULL;
+	size_t len = 0;
+	json_t *j, *meta = NULL;
+	int64_t next;
+
+	plan_fy2025(ctx);
+	act(ctx, NCO_ADMIN);
+	ok(ctx, kj_audit_member_add(ctx, "MA-MHA", "nco-lead", "lead"), "lead");
+	ok(ctx, kj_audit_member_add(ctx, "MA-MHA", "nco-aud", "member"), "member");
+	ok(ctx, kj_audit_scope_set(ctx, "MA-MHA", reqs, 2, NULL, 0), "scope");
+	ok(ctx, kj_audit_paper_add(ctx, "MA-MHA", "監査計画書.txt", "audit plan\n", 11, NULL, uuid), "planner files a paper");
+	act(ctx, NCO_LEAD);
+	ok(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "fieldwork"), "fieldwork");
+	act(ctx, NCO_AUD);
+	ok(ctx, kj_audit_paper_add(ctx, "MA-MHA", "interview.txt", note, sizeof(note) - 1, "text/plain", paper), "member");
+	/* Bad files and strangers are refused, leaving nothing. */
+	refused(ctx, kj_audit_paper_add(ctx, "MA-MHA", "empty.txt", "", 0, NULL, uuid), KJ_ERR_INVALID, "empty");
+	refused(ctx, kj_audit_paper_add(ctx, "MA-MHA", "x.bin", "\x00\x01\xfe\xff", 4, NULL, uuid), KJ_ERR_INVALID,
+		"not a PDF, PNG, JPEG or UTF-8 text");
+	refused(ctx, kj_audit_paper_add(ctx, "MA-MHA", "x.pdf", note, sizeof(note) - 1, "application/pdf", uuid),
+		KJ_ERR_INVALID, "declared as application/pdf");
+	refused(ctx, kj_audit_paper_add(ctx, "MA-MHA", "", note, sizeof(note) - 1, NULL, uuid), KJ_ERR_INVALID, "name");
+	refused(ctx, kj_audit_paper_add(ctx, "NO-SUCH", "n.txt", note, sizeof(note) - 1, NULL, uuid), KJ_ERR_NOT_FOUND,
+		"NO-SUCH");
+	act(ctx, MHA_CISO);
+	refused(ctx, kj_audit_paper_add(ctx, "MA-MHA", "n.txt", note, sizeof(note) - 1, NULL, uuid), KJ_ERR_NOT_FOUND, NULL);
+	act(ctx, -1);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM engagement_paper"), 2);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'engagement_paper.add'"), 2);
+
+	act(ctx, NCO_LEAD);
+	ok(ctx, kj_audit_paper_list(ctx, "MA-MHA", &j), "papers");
+	assert_int_equal(json_array_size(j), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 1), "name")), "interview.txt");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 1), "added_by")), "nco-aud");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(j, 1), "size")), (json_int_t)(sizeof(note) - 1));
+	json_decref(j);
+	ok(ctx, kj_audit_paper_get(ctx, "MA-MHA", paper, &meta, &data, &len), "content");
+	assert_int_equal(len, sizeof(note) - 1);
+	assert_memory_equal(data, note, len);
+	assert_string_equal(json_string_value(json_object_get(meta, "media_type")), "text/plain");
+	free(data);
+	json_decref(meta);
+	refused(ctx, kj_audit_paper_get(ctx, "MA-MHA", "no-such-paper", &meta, &data, &len), KJ_ERR_NOT_FOUND, "no-such-paper");
+
+	act(ctx, NCO_AUD);
+	ok(ctx, finding(ctx, "MA-MHA", "2.1.1(1)(a)", "finding", "medium", 0), "medium");
+	ok(ctx, finding(ctx, "MA-MHA", "2.3.2(1)(a)", "good_practice", NULL, 0), "good practice");
+	ok(ctx, finding(ctx, "MA-MHA", "2.3.2(1)(a)", "finding", "critical", 0), "critical");
+	ok(ctx, finding(ctx, "MA-MHA", "2.1.1(1)(a)", "advice", NULL, 0), "advice");
+	ok(ctx, finding(ctx, "MA-MHA", "2.1.1(1)(a)", "finding", "low", 0), "low");
+	/* The draft report: the most severe finding first, the counts. */
+	ok(ctx, kj_audit_report(ctx, "MA-MHA", &j), "draft report");
+	assert_false(json_is_true(json_object_get(j, "final")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"), "total")), 5);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"), "findings")), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(j, "summary"), "by_severity"), "critical")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(j, "summary"), "by_category"), "advice")), 1);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "findings"), "finding")), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(json_object_get(j, "findings"), "finding"), 0), "severity")), "critical");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(json_object_get(j, "findings"), "finding"), 2), "severity")), "low");
+	json_decref(j);
+	act(ctx, MHA_CISO);
+	refused(ctx, kj_audit_report(ctx, "MA-MHA", &j), KJ_ERR_NOT_FOUND, NULL);
+
+	act(ctx, NCO_LEAD);
+	ok(ctx, kj_audit_engagement_advance(ctx, "MA-MHA", "reporting"), "reporting");
+	ok(ctx, kj_audit_sign_off(ctx, "MA-MHA"), "sign off");
+	refused(ctx, kj_audit_paper_add(ctx, "MA-MHA", "late.txt", note, sizeof(note) - 1, NULL, uuid), KJ_ERR_STATE, "signed off");
+	/* The CISO is told the report is ready, reads it, and not the papers. */
+	act(ctx, MHA_CISO);
+	ok(ctx, kj_notification_list(ctx, 1, 0, 10, &j, &next), "CISO's notices");
+	assert_int_equal(json_array_size(j), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "kind")), "audit_report");
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(j, 0), "body")), "3 findings (critical 1, high 0, medium 1, low 1)"));
+	json_decref(j);
+	ok(ctx, kj_audit_report(ctx, "MA-MHA", &j), "final report");
+	assert_true(json_is_true(json_object_get(j, "final")));
+	json_decref(j);
+	refused(ctx, kj_audit_paper_list(ctx, "MA-MHA", &j), KJ_ERR_DENIED, "auditors' own");
+	refused(ctx, kj_audit_paper_get(ctx, "MA-MHA", paper, &meta, &data, &len), KJ_ERR_DENIED, "auditors' own");
+	act(ctx, MPF_CISO);
+	refused(ctx, kj_audit_report(ctx, "MA-MHA", &j), KJ_ERR_NOT_FOUND, NULL);
+	act(ctx, -1);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM notification WHERE kind = 'audit_report'"), 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -528,6 +623,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_team),
 		cmocka_unit_test(test_scope),
 		cmocka_unit_test(test_findings),
+		cmocka_unit_test(test_papers_report),
 	};
 
 	return harness_main(argc, argv, &suite, tests, sizeof(tests) / sizeof(tests[0]));

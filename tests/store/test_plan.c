@@ -20,6 +20,7 @@
 #include "model/audit.h"
 #include "model/auditlog.h"
 #include "model/inspection.h"
+#include "model/notify.h"
 #include "model/plan.h"
 
 #include "store_harness.h"
@@ -401,6 +402,33 @@ test_plan_cycle(void **state)
 	refused(ctx, kj_plan_accept(ctx, "P1"), KJ_ERR_DENIED, "reviewer");
 	act(ctx, NCO_ADMIN);
 	refused(ctx, kj_plan_verify(ctx, "P1"), KJ_ERR_STATE, "expected done first");
+	/* The reviewer sends it back to draft with a reason, once; it is revised and submitted again. */
+	refused(ctx, kj_plan_send_back(ctx, "P1", "", NULL), KJ_ERR_INVALID, "reason: required");
+	act(ctx, MHA_CISO);
+	refused(ctx, kj_plan_send_back(ctx, "P1", "Too vague", NULL), KJ_ERR_DENIED, "only the reviewer (NCO)");
+	act(ctx, NCO_ADMIN);
+	{
+		char to[16];
+
+		ok(ctx, kj_plan_send_back(ctx, "P1", "期限が遅すぎる / Bring measure 2 forward", to), "send back");
+		assert_string_equal(to, "draft");
+	}
+	refused(ctx, kj_plan_send_back(ctx, "P1", "again", NULL), KJ_ERR_STATE, "P1 is draft; only a submitted plan");
+	act(ctx, MHA_CISO);
+	{
+		int64_t next;
+
+		ok(ctx, kj_notification_list(ctx, 1, 0, 10, &j, &next), "the CISO is told");
+	}
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "kind")), "plan_returned");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "body")), "期限が遅すぎる / Bring measure 2 forward");
+	json_decref(j);
+	ok(ctx, kj_plan_get(ctx, "P1", &j), "back in draft");
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "draft");
+	assert_true(json_is_null(json_object_get(j, "submitted_at")));
+	json_decref(j);
+	ok(ctx, kj_plan_submit(ctx, "P1"), "submit again");
+	act(ctx, NCO_ADMIN);
 	ctx->who.read_only = 1;
 	refused(ctx, kj_plan_accept(ctx, "P1"), KJ_ERR_DENIED, "read-only");
 	act(ctx, NCO_ADMIN);
@@ -438,6 +466,12 @@ test_plan_cycle(void **state)
 	ok(ctx, kj_plan_complete(ctx, "P1"), "complete");
 	refused(ctx, kj_plan_report_add(ctx, "P1", "2026-02-20", 100, "x"), KJ_ERR_STATE, "P1 is done");
 	refused(ctx, kj_plan_verify(ctx, "P1"), KJ_ERR_DENIED, "only the reviewer (NCO)");
+	/* Verification finds a gap: back to in_progress, a report, done again. */
+	act(ctx, NCO_ADMIN);
+	ok(ctx, kj_plan_send_back(ctx, "P1", "研修記録がない / No record of the training", NULL), "send back from done");
+	act(ctx, MHA_CISO);
+	ok(ctx, kj_plan_report_add(ctx, "P1", "2026-02-20", 100, "研修記録を提出 Training record filed"), "report after");
+	ok(ctx, kj_plan_complete(ctx, "P1"), "complete again");
 	act(ctx, NCO_ADMIN);
 	ok(ctx, kj_plan_verify(ctx, "P1"), "verify");
 	refused(ctx, kj_plan_verify(ctx, "P1"), KJ_ERR_STATE, "verified and cannot move to verified");
@@ -462,7 +496,7 @@ test_plan_cycle(void **state)
 	assert_string_equal(json_string_value(json_object_get(m, "status")), "done");
 	assert_string_equal(json_string_value(json_object_get(m, "done_on")), "2026-02-20");
 	assert_true(json_is_false(json_object_get(m, "overdue")));
-	assert_int_equal(json_array_size(json_object_get(j, "reports")), 2);
+	assert_int_equal(json_array_size(json_object_get(j, "reports")), 3);
 	m = json_array_get(json_object_get(j, "reports"), 1);
 	assert_int_equal(json_integer_value(json_object_get(m, "percent")), 60);
 	assert_string_equal(json_string_value(json_object_get(m, "by")), "mha-ciso");
@@ -480,9 +514,10 @@ test_plan_cycle(void **state)
 	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'improvement_plan.create'"), 1);
 	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'improvement_plan.measure'"), 2);
 	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'improvement_plan.measure_done'"), 2);
-	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'improvement_plan.report'"), 2);
-	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'improvement_plan.status'"), 5);
-	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM plan_report"), 2);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'improvement_plan.report'"), 3);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'improvement_plan.status'"), 7);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'improvement_plan.send_back'"), 2);
+	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM plan_report"), 3);
 	ok(ctx, kj_auditlog_verify(ctx, &v), "verify");
 	assert_int_equal(v.first_bad, 0);
 }

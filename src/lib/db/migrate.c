@@ -49,6 +49,40 @@ current_version(struct kj_ctx *ctx, int *out)
 	return r;
 }
 
+/* *done_out: 1 when migration v is recorded as applied. */
+static kj_err
+applied(struct kj_ctx *ctx, int v, int *done_out)
+{
+	struct kj_stmt *st = NULL;
+	kj_err r;
+
+	r = kj_db_prepare(ctx, "SELECT 1 FROM schema_migration WHERE version = ?", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 1, v)) == KJ_OK)
+		r = kj_stmt_step(ctx, st, done_out);
+	kj_stmt_free(st);
+	return r;
+}
+
+/* Leaves *cur alone when every known migration is recorded; otherwise sets it to the one
+ * below the first missing, so the caller asks for a migration. */
+static kj_err
+all_applied(struct kj_ctx *ctx, int *cur)
+{
+	const struct kj_embedded *m;
+	int done = 0;
+	kj_err r;
+
+	for (m = kj_embedded_migrations; m->name != NULL; m++) {
+		if ((r = applied(ctx, migration_version(m->name), &done)) != KJ_OK)
+			return r;
+		if (!done) {
+			*cur = migration_version(m->name) - 1;
+			return KJ_OK;
+		}
+	}
+	return KJ_OK;
+}
+
 static int
 newest_known(void)
 {
@@ -89,9 +123,13 @@ kj_db_migrate(struct kj_ctx *ctx, int *napplied_out)
 		goto out;
 	kj_time_format(kj_now(ctx), now);
 	for (m = kj_embedded_migrations; m->name != NULL; m++) {
-		int v = migration_version(m->name);
+		int v = migration_version(m->name), done = 0;
 
-		if (v <= cur)
+		/* Each migration not yet recorded is applied, in order: one numbered below the
+		 * newest applied (work merged from two branches) is not skipped. */
+		if (v <= cur && (r = applied(ctx, v, &done)) != KJ_OK)
+			goto out;
+		if (v <= cur && done)
 			continue;
 		if ((r = kj_db_exec(ctx, m->data)) != KJ_OK) {
 			kj_failf_prefix(ctx, r, "migration %s", m->name);
@@ -157,6 +195,8 @@ kj_db_require_current(struct kj_ctx *ctx)
 	if ((r = ensure_table(ctx)) != KJ_OK)
 		return r;
 	if ((r = current_version(ctx, &cur)) != KJ_OK)
+		return r;
+	if (cur == newest_known() && (r = all_applied(ctx, &cur)) != KJ_OK)
 		return r;
 	if (cur < newest_known())
 		return kj_failf(ctx, KJ_ERR_DB,

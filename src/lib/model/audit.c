@@ -14,12 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "../base/limits.h"
 #include "../base/util.h"
 #include "../db/db.h"
 #include "access.h"
 #include "account.h"
 #include "auditlog.h"
+#include "inspection.h"
 #include "notify.h"
 #include "org.h"
 #include "standard.h"
@@ -778,6 +781,63 @@ ready_for_fieldwork(struct kj_ctx *ctx, const struct engagement *e)
 	return r;
 }
 
+/* Counts of the engagement's findings: by category (finding, advice, good_practice) and,
+ * for findings, by severity (low, medium, high, critical). */
+struct finding_counts {
+	int64_t category[3], severity[4], urgent;
+};
+
+static kj_err
+count_findings(struct kj_ctx *ctx, int64_t engagement_id, struct finding_counts *c)
+{
+	struct kj_stmt *st = NULL;
+	int row, i;
+	kj_err r;
+
+	memset(c, 0, sizeof(*c));
+	r = kj_db_prepare(ctx, "SELECT category, severity, urgent, COUNT(*) FROM audit_finding WHERE engagement_id = ? "
+			       "GROUP BY category, severity, urgent", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 1, engagement_id)) == KJ_OK) {
+		while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
+			int64_t n = kj_stmt_int(st, 3);
+
+			if ((i = list_index(categories, kj_stmt_text(st, 0))) >= 0)
+				c->category[i] += n;
+			if (i == 0 && (i = list_index(severities, kj_stmt_text(st, 1))) >= 0)
+				c->severity[i] += n;
+			if (kj_stmt_int(st, 2))
+				c->urgent += n;
+		}
+	}
+	kj_stmt_free(st);
+	return r;
+}
+
+/* At sign-off the report goes to the audited organisation's CISO: its administrators (and
+ * the centre's) are told it is ready, with the counts, in the same transaction. */
+static kj_err
+notify_report(struct kj_ctx *ctx, const struct engagement *e)
+{
+	struct finding_counts c;
+	char title[160], body[512];
+	struct kj_notice n = {.kind = "audit_report", .entity = "audit_engagement", .entity_id = e->uuid,
+			      .org_id = e->org_id, .title = title, .body = body};
+	kj_err r;
+
+	if ((r = count_findings(ctx, e->id, &c)) != KJ_OK)
+		return r;
+	snprintf(title, sizeof(title), "監査報告 / Audit report: %s", e->code);
+	snprintf(body, sizeof(body),
+		 "%s (%s) は署名済みです。指摘 %lld 件（重大 %lld、高 %lld、中 %lld、低 %lld）、助言 %lld 件、良好事例 %lld 件。\n"
+		 "Engagement %s (%s) is signed off: %lld findings (critical %lld, high %lld, medium %lld, low %lld), "
+		 "%lld advice, %lld good practice.",
+		 e->code, e->org_code, (long long)c.category[0], (long long)c.severity[3], (long long)c.severity[2],
+		 (long long)c.severity[1], (long long)c.severity[0], (long long)c.category[1], (long long)c.category[2], e->code,
+		 e->org_code, (long long)c.category[0], (long long)c.severity[3], (long long)c.severity[2],
+		 (long long)c.severity[1], (long long)c.severity[0], (long long)c.category[1], (long long)c.category[2]);
+	return kj_notify_org_and_centre(ctx, &n, NULL);
+}
+
 kj_err
 kj_audit_engagement_advance(struct kj_ctx *ctx, const char *engagement, const char *status)
 {
@@ -823,6 +883,8 @@ kj_audit_engagement_advance(struct kj_ctx *ctx, const char *engagement, const ch
 	if (r == KJ_OK)
 		r = log_change(ctx, "audit_engagement", e.uuid, e.org_id, sign ? "audit_engagement.sign_off" : "audit_engagement.status",
 			       "{s:s, s:s, s:s}", "code", e.code, "status", status, "by", ctx->who.name);
+	if (r == KJ_OK && sign)
+		r = notify_report(ctx, &e);
 	return kj_tx_end(ctx, r);
 }
 
@@ -1044,5 +1106,188 @@ kj_audit_engagement_list(struct kj_ctx *ctx, const char *programme, const char *
 		return r;
 	}
 	*out = a;
+	return KJ_OK;
+}
+
+/* ---- Working papers and the report ----------------------------------------------------- */
+
+/* Papers are the auditors' own: the team, the planners and the centre's roles. */
+static kj_err
+require_paper_reader(struct kj_ctx *ctx, const struct engagement *e)
+{
+	if (kj_access_sees_all(ctx) || e->my_role[0] != '\0' || plans(ctx, e))
+		return KJ_OK;
+	return kj_failf(ctx, KJ_ERR_DENIED, "the working papers of engagement %s are the auditors' own; the report is at "
+					    "its report", e->code);
+}
+
+kj_err
+kj_audit_paper_add(struct kj_ctx *ctx, const char *engagement, const char *name, const void *data, size_t len,
+		   const char *media_type, char uuid_out[37])
+{
+	struct engagement e;
+	struct kj_stmt *st = NULL;
+	char now[21], uuid[37], sha[65];
+	kj_err r;
+
+	if ((r = refuse_read_only(ctx)) != KJ_OK || (r = engagement_by_code(ctx, engagement, &e)) != KJ_OK)
+		return r;
+	if (e.my_role[0] == '\0' && !plans(ctx, &e))
+		return kj_failf(ctx, KJ_ERR_DENIED, "only the team and the programme's planners file working papers of "
+						    "engagement %s", e.code);
+	if ((r = refuse_signed_off(ctx, &e, "it takes working papers")) != KJ_OK ||
+	    (r = check_text(ctx, "name", name, KJ_MAX_TITLE_BYTES)) != KJ_OK)
+		return r;
+	if ((r = kj_tx_begin(ctx)) != KJ_OK)
+		return r;
+	kj_uuid_v4(uuid);
+	kj_time_format(kj_now(ctx), now);
+	r = kj_evidence_put(ctx, data, len, media_type, sha);
+	if (r == KJ_OK && (r = kj_db_prepare(ctx, "INSERT INTO engagement_paper (uuid, engagement_id, name, sha256, added_by, "
+						  "added_at) VALUES (?, ?, ?, ?, ?, ?)", &st)) == KJ_OK &&
+	    (r = kj_stmt_bind_text(ctx, st, 1, uuid)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 2, e.id)) == KJ_OK &&
+	    (r = kj_stmt_bind_text(ctx, st, 3, name)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 4, sha)) == KJ_OK &&
+	    (r = ctx->who.user_id ? kj_stmt_bind_int(ctx, st, 5, ctx->who.user_id) : kj_stmt_bind_null(ctx, st, 5)) == KJ_OK &&
+	    (r = kj_stmt_bind_text(ctx, st, 6, now)) == KJ_OK)
+		r = kj_stmt_run(ctx, st);
+	kj_stmt_free(st);
+	if (r == KJ_OK)
+		r = log_change(ctx, "engagement_paper", uuid, e.org_id, "engagement_paper.add", "{s:s, s:s, s:s}", "engagement",
+			       e.code, "name", name, "sha256", sha);
+	if ((r = kj_tx_end(ctx, r)) == KJ_OK)
+		memcpy(uuid_out, uuid, sizeof(uuid));
+	return r;
+}
+
+static json_t *
+paper_json(struct kj_stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s?, s:s}", "id", kj_stmt_text(st, 0), "name", kj_stmt_text(st, 1),
+			 "sha256", kj_stmt_text(st, 2), "size", (json_int_t)kj_stmt_int(st, 3), "media_type",
+			 kj_stmt_text(st, 4), "added_by", kj_stmt_text(st, 5), "added_at", kj_stmt_text(st, 6));
+}
+
+#define PAPER_COLUMNS                                                                                                  \
+	"SELECT p.uuid, p.name, p.sha256, v.size, v.media_type, u.name, p.added_at, v.data FROM engagement_paper p "   \
+	"JOIN evidence v ON v.sha256 = p.sha256 LEFT JOIN app_user u ON u.id = p.added_by "
+
+kj_err
+kj_audit_paper_list(struct kj_ctx *ctx, const char *engagement, json_t **out)
+{
+	struct engagement e;
+	json_t *a;
+	kj_err r;
+
+	if ((r = engagement_by_code(ctx, engagement, &e)) != KJ_OK || (r = require_paper_reader(ctx, &e)) != KJ_OK)
+		return r;
+	a = json_array();
+	if ((r = append_rows(ctx, PAPER_COLUMNS "WHERE p.engagement_id = ? ORDER BY p.added_at, p.id", e.id, a, paper_json)) !=
+	    KJ_OK) {
+		json_decref(a);
+		return r;
+	}
+	*out = a;
+	return KJ_OK;
+}
+
+kj_err
+kj_audit_paper_get(struct kj_ctx *ctx, const char *engagement, const char *paper, json_t **meta_out,
+		   unsigned char **data_out, size_t *len_out)
+{
+	struct engagement e;
+	struct kj_stmt *st = NULL;
+	unsigned char *bin = NULL;
+	json_t *meta = NULL;
+	size_t len = 0;
+	int row = 0;
+	kj_err r;
+
+	if ((r = engagement_by_code(ctx, engagement, &e)) != KJ_OK || (r = require_paper_reader(ctx, &e)) != KJ_OK)
+		return r;
+	r = kj_db_prepare(ctx, PAPER_COLUMNS "WHERE p.engagement_id = ? AND p.uuid = ?", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 1, e.id)) == KJ_OK &&
+	    (r = kj_stmt_bind_text(ctx, st, 2, paper != NULL ? paper : "")) == KJ_OK &&
+	    (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
+		const char *b64 = kj_stmt_text(st, 7);
+		size_t cap = (size_t)kj_stmt_int(st, 3) + 1;
+
+		meta = paper_json(st);
+		if ((bin = malloc(cap)) == NULL || meta == NULL)
+			r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+		else if (sodium_base642bin(bin, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+			r = kj_failf(ctx, KJ_ERR_INTERNAL, "working paper %s: stored content is damaged", paper);
+	}
+	kj_stmt_free(st);
+	if (r == KJ_OK && !row)
+		r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "paper: engagement %s has no working paper \"%.64s\"", e.code,
+			     paper != NULL ? paper : "");
+	if (r != KJ_OK) {
+		free(bin);
+		json_decref(meta);
+		return r;
+	}
+	*meta_out = meta;
+	*data_out = bin;
+	*len_out = len;
+	return KJ_OK;
+}
+
+kj_err
+kj_audit_report(struct kj_ctx *ctx, const char *engagement, json_t **out)
+{
+	static const char *const sev_order[] = {"critical", "high", "medium", "low"};
+	struct finding_counts c;
+	json_t *rep = NULL, *findings = NULL, *groups, *bycat, *bysev;
+	size_t i, k;
+	int j;
+	kj_err r;
+
+	if ((r = kj_audit_engagement_get(ctx, engagement, &rep)) != KJ_OK)
+		return r;
+	if ((r = kj_audit_finding_list(ctx, engagement, &findings)) != KJ_OK) {
+		json_decref(rep);
+		json_decref(findings);
+		return r;
+	}
+	/* The counts come from the list itself, so report and list never disagree. */
+	memset(&c, 0, sizeof(c));
+	groups = json_object();
+	for (j = 0; categories[j] != NULL; j++)
+		json_object_set_new(groups, categories[j], json_array());
+	for (j = 0; j < 4; j++) {
+		json_t *f;
+
+		json_array_foreach(findings, i, f) {
+			const char *cat = json_string_value(json_object_get(f, "category"));
+			const char *sev = json_string_value(json_object_get(f, "severity"));
+			int ci = list_index(categories, cat), si = list_index(severities, sev);
+
+			/* Findings go most severe first; advice and good practice (whatever their
+			 * severity) once, on the first pass. */
+			if (ci == 0 ? (sev == NULL || strcmp(sev, sev_order[j]) != 0) : j != 0)
+				continue;
+			json_array_append(json_object_get(groups, cat), f);
+			if (ci >= 0)
+				c.category[ci]++;
+			if (ci == 0 && si >= 0)
+				c.severity[si]++;
+			if (json_is_true(json_object_get(f, "urgent")))
+				c.urgent++;
+		}
+	}
+	bycat = json_object();
+	for (j = 0; j < 3; j++)
+		json_object_set_new(bycat, categories[j], json_integer(c.category[j]));
+	bysev = json_object();
+	for (j = 0; j < 4; j++)
+		json_object_set_new(bysev, severities[j], json_integer(c.severity[j]));
+	k = json_array_size(findings);
+	json_object_set_new(rep, "summary", json_pack("{s:I, s:I, s:o, s:o, s:I}", "total", (json_int_t)k, "findings",
+						      (json_int_t)c.category[0], "by_category", bycat,
+						      "by_severity", bysev, "urgent", (json_int_t)c.urgent));
+	json_object_set_new(rep, "findings", groups);
+	json_object_set_new(rep, "final", json_boolean(strcmp(json_string_value(json_object_get(rep, "status")), "signed_off") == 0));
+	json_decref(findings);
+	*out = rep;
 	return KJ_OK;
 }

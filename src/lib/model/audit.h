@@ -102,6 +102,31 @@ kj_err kj_audit_engagement_get(struct kj_ctx *ctx, const char *engagement, json_
  * category, severity, urgent, title, text, created_by, created_at}. */
 kj_err kj_audit_finding_list(struct kj_ctx *ctx, const char *engagement, json_t **out);
 
+/* Files a working paper under an engagement: data (len bytes; a PDF, PNG, JPEG or UTF-8
+ * text file, checked by content as evidence is, media_type NULL or what the content is)
+ * named name. By the team and the programme's planners, until sign-off. On success
+ * uuid_out holds the paper's public id. */
+kj_err kj_audit_paper_add(struct kj_ctx *ctx, const char *engagement, const char *name, const void *data, size_t len,
+			  const char *media_type, char uuid_out[37]);
+
+/* The working papers of an engagement, oldest first, as a JSON array of {id, name, sha256,
+ * size, media_type, added_by, added_at}. Papers are the auditors' own: the team, the
+ * planners and the centre's roles read them; anyone else who sees the engagement (the
+ * audited organisation after sign-off) is refused. */
+kj_err kj_audit_paper_list(struct kj_ctx *ctx, const char *engagement, json_t **out);
+
+/* One paper's content, read under the rules of kj_audit_paper_list: *meta_out as one item
+ * of that list, *data_out (malloc'ed, the caller frees) of *len_out bytes. */
+kj_err kj_audit_paper_get(struct kj_ctx *ctx, const char *engagement, const char *paper, json_t **meta_out,
+			  unsigned char **data_out, size_t *len_out);
+
+/* The audit report for the audited organisation's CISO: the engagement (criteria, dates,
+ * lead auditor, scope), counts of findings by category and of findings by severity, and
+ * the findings grouped by category, most severe first. Whoever sees the engagement reads
+ * it; at sign-off the audited organisation's administrators are notified that it is
+ * ready (kind audit_report). */
+kj_err kj_audit_report(struct kj_ctx *ctx, const char *engagement, json_t **out);
+
 /* Programmes the principal may see, by code: all of them for the centre's roles; for
  * others (not external auditors) those owned by an organisation in their scope. org (a
  * code; NULL: any) and fiscal_year (0: any) narrow the list. A page: limit > 0 takes at

@@ -12,6 +12,7 @@
 #include "plan.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@
 #include "access.h"
 #include "account.h"
 #include "auditlog.h"
+#include "notify.h"
 #include "org.h"
 
 #define CODE_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
@@ -961,6 +963,58 @@ kj_err
 kj_plan_verify(struct kj_ctx *ctx, const char *plan)
 {
 	return take_step(ctx, plan, 4);
+}
+
+kj_err
+kj_plan_send_back(struct kj_ctx *ctx, const char *plan, const char *reason, char status_out[16])
+{
+	struct kj_stmt *st = NULL;
+	struct plan p;
+	const char *to;
+	char title[160];
+	struct kj_notice n = {.kind = "plan_returned", .entity = "improvement_plan", .title = title, .body = reason};
+	int row = 0;
+	kj_err r;
+
+	if ((r = plan_for_change(ctx, plan, 1, NULL, "send it back", &p)) != KJ_OK)
+		return r;
+	if (strcmp(p.status, "submitted") == 0)
+		to = "draft";
+	else if (strcmp(p.status, "done") == 0)
+		to = "in_progress";
+	else
+		return kj_failf(ctx, KJ_ERR_STATE, "status: plan %s is %s; only a submitted plan (back to draft) or a done one "
+						   "(back to in_progress) is sent back", p.code, p.status);
+	if ((r = need_text(ctx, "reason", reason)) != KJ_OK)
+		return r;
+	if (strlen(reason) > KJ_MAX_COMMENT_BYTES)
+		return kj_failf(ctx, KJ_ERR_TOO_LARGE, "reason: longer than %u bytes", KJ_MAX_COMMENT_BYTES);
+	if ((r = kj_tx_begin(ctx)) != KJ_OK)
+		return r;
+	/* Back a step: the time of the step undone is cleared with it. */
+	r = prepare(ctx, &st, strcmp(to, "draft") == 0
+				      ? "UPDATE improvement_plan SET status = 'draft', submitted_at = NULL, version = version + 1 "
+					"WHERE id = ? AND status = 'submitted' RETURNING id"
+				      : "UPDATE improvement_plan SET status = 'in_progress', done_at = NULL, version = version + 1 "
+					"WHERE id = ? AND status = 'done' RETURNING id",
+		    "i", p.id);
+	if (r == KJ_OK)
+		r = run_once(ctx, st, &row);
+	if (r == KJ_OK && !row)
+		r = kj_failf(ctx, KJ_ERR_CONFLICT, "plan %s changed meanwhile; read it again", p.code);
+	if (r == KJ_OK)
+		r = record(ctx, "improvement_plan", p.uuid, p.org_id, "improvement_plan.send_back",
+			   json_pack("{s:s, s:s, s:s, s:s}", "code", p.code, "status", to, "reason", reason, "by", ctx->who.name));
+	/* The organisation's administrators learn why at once. */
+	if (r == KJ_OK) {
+		snprintf(title, sizeof(title), "改善計画の差戻し / Plan sent back: %s (%s)", p.code, to);
+		n.entity_id = p.uuid;
+		n.org_id = p.org_id;
+		r = kj_notify_org_and_centre(ctx, &n, NULL);
+	}
+	if ((r = kj_tx_end(ctx, r)) == KJ_OK && status_out != NULL)
+		kj_strlcpy(status_out, to, 16);
+	return r;
 }
 
 /* ---- Progress reports ------------------------------------------------------------------ */

@@ -96,6 +96,13 @@ kj_err kj_plan_start(struct kj_ctx *ctx, const char *plan);
 kj_err kj_plan_complete(struct kj_ctx *ctx, const char *plan);
 kj_err kj_plan_verify(struct kj_ctx *ctx, const char *plan);
 
+/* The reviewer sends a plan back a step, saying why (reason, required): a submitted plan
+ * to draft, to be revised and submitted again; a done plan to in_progress, when
+ * verification finds the measures did not do what they should. The organisation's
+ * administrators are notified (kind plan_returned). status_out (may be NULL) receives the
+ * new status. */
+kj_err kj_plan_send_back(struct kj_ctx *ctx, const char *plan, const char *reason, char status_out[16]);
+
 /* Adds a progress report to a plan in progress: its date (YYYY-MM-DD), percent (0 to
  * 100) and text. */
 kj_err kj_plan_report_add(struct kj_ctx *ctx, const char *plan, const char *reported_on, int percent, const char *text);
