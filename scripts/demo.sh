@@ -35,6 +35,31 @@ step "$KIJUN" inspect results GOV-FY2025 --by org
 step "$KIJUN" policy review --all --edition demo-fy2023
 step "$KIJUN" engagement list --programme NCO-FY2025-MA
 step "$KIJUN" finding list NCO-FY2025-MA-MIT
+step "$KIJUN" edition impact demo-fy2025
+step "$KIJUN" directive list
+
+# The evaluation, and the loop closed: MJA's FY2024 finding went to a recommendation and a
+# plan still in progress; its last measures are done, the plan is verified and the
+# recommendation closed (here as the local administrator, who may act for either side), and
+# MJA's score and the government's spread move with it.
+step "$KIJUN" eval board --fy 2024
+step "$KIJUN" eval org MJA --fy 2024
+before=$("$KIJUN" eval government --fy 2024 --json | jq -r '"mean \(.summary.mean), stdev \(.summary.stdev)"')
+step "$KIJUN" plan done MJA-PLAN-FY2024 2
+step "$KIJUN" plan done MJA-PLAN-FY2024 3
+step "$KIJUN" plan status MJA-PLAN-FY2024 done
+step "$KIJUN" plan status MJA-PLAN-FY2024 verified
+step "$KIJUN" recommendation status NCO-FY2024-REC-MJA closed
+step "$KIJUN" eval org MJA --fy 2024
+after=$("$KIJUN" eval government --fy 2024 --json | jq -r '"mean \(.summary.mean), stdev \(.summary.stdev)"')
+echo "FY2024 across the government: before $before; after $after"
+step "$KIJUN" eval government --fy 2025
+
+# The yearly report, as HTML, and as PDF when Chromium is installed.
+step "$KIJUN" report annual --format html --fy 2025 --out "$DIR/report-fy2025.html"
+if command -v chromium >/dev/null 2>&1 || [ -n "${KIJUN_CHROMIUM:-}" ]; then
+  step "$KIJUN" report annual --format pdf --fy 2025 --lang en --out "$DIR/report-fy2025-en.pdf"
+fi
 ADMIN_PW=$(awk '$1 == "centre-admin" {print $4}' "$CRED")
 STAFF_PW=$(awk '$1 == "mha-staff" {print $4}' "$CRED")
 URL="http://$LISTEN"
@@ -67,6 +92,17 @@ Follow-up of FY2024's audits: recommendations, plans, what is overdue, the OSCAL
   curl -b /tmp/kijun.cookies '$URL/api/v1/plans/MJA-PLAN-FY2024'
   curl -b /tmp/kijun.cookies '$URL/api/v1/overdue-measures'
   KIJUN_DB=sqlite:$DB $KIJUN plan export --format oscal --out poam.json
+Improving the standard: proposals, the FY2025 edition's impact per organisation, directives:
+  curl -b /tmp/kijun.cookies '$URL/api/v1/proposals'
+  curl -b /tmp/kijun.cookies '$URL/api/v1/editions/demo-fy2025/impact?org=MJA'
+  curl -b /tmp/kijun.cookies '$URL/api/v1/overdue-directives'
+  a newer edition (its "supersedes": "demo-fy2025") is published with
+  KIJUN_DB=sqlite:$DB $KIJUN edition publish EDITION --revise-by DATE
+The evaluation and the yearly report (HTML in $DIR/report-fy2025.html):
+  curl -b /tmp/kijun.cookies '$URL/api/v1/evaluations/2025'
+  curl -b /tmp/kijun.cookies '$URL/api/v1/evaluations/2025/orgs/MJA'
+  curl -b /tmp/kijun.cookies '$URL/api/v1/evaluations/2025/board'
+  curl -b /tmp/kijun.cookies -o report.pdf '$URL/api/v1/reports/annual?fy=2025&format=pdf&lang=en'
 Or with a token: KIJUN_DB=sqlite:$DB $KIJUN token create --user centre-admin
   then: curl -H "Authorization: Bearer TOKEN" $URL/api/v1/editions
 

@@ -12,6 +12,9 @@ pkgs=(
   libsodium-dev libcmocka-dev libmicrohttpd-dev libgnutls28-dev libxml2-dev libcurl4-openssl-dev libxlsxwriter-dev
   clang libclang-rt-14-dev curl openssl ca-certificates jq
   nodejs npm
+  # The yearly report's PDF: the browser that prints it, a Japanese font (IPA Gothic, far
+  # smaller than Noto CJK), and pdftotext for the test that reads the PDF back.
+  chromium fonts-ipafont-gothic poppler-utils
 )
 
 missing=()

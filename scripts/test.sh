@@ -14,6 +14,11 @@ if [ ! -d tests/tools/node_modules/ajv ] || [ tests/tools/package-lock.json -nt 
   (cd tests/tools && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
 
+# The browser tests' driver and accessibility checker (pinned by tests/ui/package-lock.json).
+if [ ! -d tests/ui/node_modules/playwright-core ] || [ tests/ui/package-lock.json -nt tests/ui/node_modules/.package-lock.json ]; then
+  (cd tests/ui && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DKIJUN_SANITIZE=ON >/dev/null
 cmake --build "$BUILD" -j "$JOBS"
 

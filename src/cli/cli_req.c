@@ -36,6 +36,17 @@ cli_req_put(struct cli_req *q, const char *key, const char *v)
 		q->rc = cli_put(q->c, q->body, key, v);
 }
 
+void
+cli_req_at(struct cli_req *q, struct cli *c, const char **pos, const char *method, const char *prefix, int seg,
+	   const char *tail)
+{
+	cli_req_init(q, c, pos, method, prefix);
+	if (seg)
+		cli_url_seg(&q->path, pos[0]);
+	if (tail != NULL)
+		kj_buf_puts(&q->path, tail);
+}
+
 int
 cli_req_run(struct cli_req *q, int json, kj_err (*local)(struct cli_req *q, json_t **out), void (*printer)(json_t *))
 {

@@ -28,6 +28,10 @@ struct cli_req {
 
 /* Starts a request for method and path, with an empty body. */
 void cli_req_init(struct cli_req *q, struct cli *c, const char **pos, const char *method, const char *path);
+/* Starts a request for method and prefix, then pos[0] as a path segment when seg, then
+ * tail (when not NULL). */
+void cli_req_at(struct cli_req *q, struct cli *c, const char **pos, const char *method, const char *prefix, int seg,
+		const char *tail);
 /* Sets the body's key to v (stolen), unless building the request failed already. */
 void cli_req_set(struct cli_req *q, const char *key, json_t *v);
 /* Sets the body's key to the string v when v is not NULL. */

@@ -101,17 +101,6 @@ print_overdue(json_t *j)
 
 /* ---- Running a subcommand (as in cmd_audits.c) ------------------------------------------- */
 
-/* The request for prefix, then pos[0] as a segment when seg, then tail. */
-static void
-plan_req(struct cli_req *q, struct cli *c, const char **pos, const char *method, const char *prefix, int seg, const char *tail)
-{
-	cli_req_init(q, c, pos, method, prefix);
-	if (seg)
-		cli_url_seg(&q->path, pos[0]);
-	if (tail != NULL)
-		kj_buf_puts(&q->path, tail);
-}
-
 /* Sets the body's "findings" to the comma-separated list s (when given). */
 static void
 put_findings(struct cli_req *q, const char *s)
@@ -220,7 +209,7 @@ cmd_recommendation(struct cli *c, int argc, char **argv)
 		if (n != 1 || cli_opt(opts, "org")->val == NULL || cli_opt(opts, "issuer")->val == NULL ||
 		    cli_opt(opts, "findings")->val == NULL || cli_opt(opts, "text")->val == NULL || cli_opt(opts, "due")->val == NULL)
 			return cli_usage(c, "expected CODE --org ORG --issuer ORG --findings ID,ID --text TEXT --due DATE");
-		plan_req(&q, c, pos, "POST", "/api/v1/recommendations", 0, NULL);
+		cli_req_at(&q, c, pos, "POST", "/api/v1/recommendations", 0, NULL);
 		cli_req_put(&q, "code", pos[0]);
 		cli_req_put(&q, "issuer", cli_opt(opts, "issuer")->val);
 		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
@@ -233,7 +222,7 @@ cmd_recommendation(struct cli *c, int argc, char **argv)
 		if (n != 0)
 			return cli_usage(c, "list takes --org and --issuer, no arguments");
 		/* The filters, for the model, in a body that is never sent. */
-		plan_req(&q, c, pos, "GET", "/api/v1/recommendations", 0, NULL);
+		cli_req_at(&q, c, pos, "GET", "/api/v1/recommendations", 0, NULL);
 		q.all_pages = 1;
 		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
 		cli_req_put(&q, "issuer", cli_opt(opts, "issuer")->val);
@@ -243,7 +232,7 @@ cmd_recommendation(struct cli *c, int argc, char **argv)
 	}
 	if (n != 2 || !one_of(pos[1], rec_statuses))
 		return cli_usage(c, "expected RECOMMENDATION accepted|closed|withdrawn");
-	plan_req(&q, c, pos, "POST", "/api/v1/recommendations/", 1, "/status");
+	cli_req_at(&q, c, pos, "POST", "/api/v1/recommendations/", 1, "/status");
 	cli_req_put(&q, "status", pos[1]);
 	return cli_req_run(&q, json, recommendation_status_local, print_status);
 }
@@ -461,7 +450,7 @@ cmd_plan(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "--percent: expected an integer from 0 to 100");
 	switch (i) {
 	case 1: /* add CODE ... */
-		plan_req(&q, c, pos, "POST", "/api/v1/plans", 0, NULL);
+		cli_req_at(&q, c, pos, "POST", "/api/v1/plans", 0, NULL);
 		cli_req_put(&q, "code", pos[0]);
 		cli_req_put(&q, "recommendation", cli_opt(opts, "recommendation")->val);
 		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
@@ -470,26 +459,26 @@ cmd_plan(struct cli *c, int argc, char **argv)
 		cli_req_put(&q, "due_on", due);
 		break;
 	case 2: /* show CODE */
-		plan_req(&q, c, pos, "GET", "/api/v1/plans/", 1, NULL);
+		cli_req_at(&q, c, pos, "GET", "/api/v1/plans/", 1, NULL);
 		break;
 	case 3: /* measure CODE --text --owner --due */
-		plan_req(&q, c, pos, "POST", "/api/v1/plans/", 1, "/measures");
+		cli_req_at(&q, c, pos, "POST", "/api/v1/plans/", 1, "/measures");
 		cli_req_put(&q, "text", text);
 		cli_req_put(&q, "owner", cli_opt(opts, "owner")->val);
 		cli_req_put(&q, "due_on", due);
 		break;
 	case 4: /* done CODE N: the number in the path; locally in a body that is never sent */
-		plan_req(&q, c, pos, "POST", "/api/v1/plans/", 1, "/measures/");
+		cli_req_at(&q, c, pos, "POST", "/api/v1/plans/", 1, "/measures/");
 		cli_url_seg(&q.path, pos[1]);
 		kj_buf_puts(&q.path, "/done");
 		cli_req_set(&q, "n", json_integer(num));
 		break;
 	case 5: /* status CODE STATUS */
-		plan_req(&q, c, pos, "POST", "/api/v1/plans/", 1, "/status");
+		cli_req_at(&q, c, pos, "POST", "/api/v1/plans/", 1, "/status");
 		cli_req_put(&q, "status", pos[1]);
 		break;
 	case 6: /* report CODE --percent --text [--date] */
-		plan_req(&q, c, pos, "POST", "/api/v1/plans/", 1, "/reports");
+		cli_req_at(&q, c, pos, "POST", "/api/v1/plans/", 1, "/reports");
 		if (cli_opt(opts, "date")->val == NULL)
 			kj_date_format(kj_now(&c->ctx), today);	/* the library's clock, as its checks */
 		cli_req_put(&q, "reported_on", cli_opt(opts, "date")->val ? cli_opt(opts, "date")->val : today);
@@ -497,12 +486,12 @@ cmd_plan(struct cli *c, int argc, char **argv)
 		cli_req_put(&q, "text", text);
 		break;
 	case 7: /* overdue [--org ORG] */
-		plan_req(&q, c, pos, "GET", "/api/v1/overdue-measures", 0, NULL);
+		cli_req_at(&q, c, pos, "GET", "/api/v1/overdue-measures", 0, NULL);
 		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
 		cli_url_query(&q.path, "org", cli_opt(opts, "org")->val);
 		break;
 	default: /* send-back CODE --reason TEXT */
-		plan_req(&q, c, pos, "POST", "/api/v1/plans/", 1, "/send-back");
+		cli_req_at(&q, c, pos, "POST", "/api/v1/plans/", 1, "/send-back");
 		cli_req_put(&q, "reason", cli_opt(opts, "reason")->val);
 		break;
 	}

@@ -23,6 +23,35 @@ static const struct {
 	 "migrate applies every pending migration in one transaction. status lists the migrations\n"
 	 "this kijun knows and which are applied. Both work on the database only: not with\n"
 	 "--server.\n"},
+	{"demo-scale",
+	 "usage: kijun demo-scale [--orgs N] [--ministries N] [--requirements N] [--years N]\n"
+	 "                        [--last-fy YYYY] [--seed N] [--answers] [--json]\n\n"
+	 "Creates the database (or brings its schema up to date) and fills it with generated\n"
+	 "national-scale data, for benchmarks and a demo at full size: the centre, 25 ministries\n"
+	 "with 4 bureaus each, agencies and corporations, 1,000 evaluated organisations in all\n"
+	 "(--orgs); two editions of a generated standard with 400 requirements in 8 parts\n"
+	 "(--requirements); and 10 fiscal years (--years) up to the current one (--last-fy): each\n"
+	 "year a government-wide self-inspection of every requirement with everyone's checklists\n"
+	 "and results, the centre's and the ministries' audits with findings, recommendations and\n"
+	 "improvement plans in every state, and policy revisions. Results are written as the\n"
+	 "roll-up counters the answers make; --answers writes the answers too (about 6 million;\n"
+	 "slower and larger). The same --seed gives the same data. Takes about a minute on SQLite.\n"
+	 "centre-admin and analyst get passwords, shown once; the other accounts (mha-ciso,\n"
+	 "mha-ga-officer, ag0001-staff1, ...) have none until kijun user passwd sets one.\n"
+	 "The database must be empty. Works on the database only: not with --server.\n"},
+	{"eval",
+	 "usage: kijun eval government [--fy YEAR] [--json]\n"
+	 "       kijun eval org ORG [--fy YEAR] [--json]\n"
+	 "       kijun eval board [--fy YEAR] [--json]\n"
+	 "       kijun eval refresh --fy YEAR [--json]\n\n"
+	 "The centre's evaluation of fiscal year YEAR (the year of its April; default the current\n"
+	 "one): per ministry, agency and corporation a score from 0 to 100 from its self-inspection\n"
+	 "rates less the weight of its audit findings (lighter as their plans move on), a maturity\n"
+	 "level from 1 to 5, and the PDCA board of the year. government shows every organisation\n"
+	 "in scope lowest first with the spread, laggards per part, weak requirements and the\n"
+	 "trend; org one organisation with why each maturity level is met or not; board a grid\n"
+	 "of the cycle's stages. Results are kept per year and computed again when an input\n"
+	 "changed; refresh computes them now. The method: docs/EVALUATION.md.\n"},
 	{"engagement",
 	 "usage: kijun engagement add CODE --programme P --org ORG --edition E [--policy DOC] --title-ja T --title-en T\n"
 	 "                            --from DATE --to DATE [--json]\n"
@@ -105,6 +134,18 @@ static const struct {
 	 "that audited ORG. It is accepted by ORG's officers, closed by the issuer once its plan\n"
 	 "is verified, or withdrawn by the issuer. Without --server the command acts as the local\n"
 	 "administrator, whom the library may refuse the issuer's steps. Plans: kijun plan.\n"},
+	{"report",
+	 "usage: kijun report annual [--format html|pdf] [--fy YEAR] [--lang ja|en] [--org ORG] [--out FILE]\n\n"
+	 "The centre's yearly evaluation report of fiscal year YEAR (default: the current one) as\n"
+	 "one self-contained HTML document with SVG charts that prints on A4 (the default), or as\n"
+	 "PDF printed from it by headless Chromium (the chromium package; KIJUN_CHROMIUM names\n"
+	 "another browser). It holds the government's summary and spread, a heatmap of the\n"
+	 "organisations by parts of the standard, the trend of the mean, laggards per part, weak\n"
+	 "requirements, the PDCA board, and a section for each organisation in scope. With --org,\n"
+	 "one organisation's report alone. --lang chooses Japanese (default; fiscal years as\n"
+	 "令和7年度) or English. Written to standard output unless --out FILE; a PDF is not\n"
+	 "written to a terminal. With --server it reads GET /api/v1/reports/annual, where the\n"
+	 "server makes the PDF; staff and external auditors may not read the evaluation.\n"},
 	{"standard",
 	 "usage: kijun standard import FILE [--id EDITION] [--catalog EDITION] [--check] [--json]\n"
 	 "       kijun standard list [--json]\n"
@@ -203,6 +244,47 @@ static const struct {
 	 "import takes the header checklist,item,value[,comment] and is all or nothing, naming\n"
 	 "every bad row and column.\n"
 	 "A campaign of the centre can be mandated to every ministry and agency.\n"},
+	{"proposal",
+	 "usage: kijun proposal add CODE --edition EDITION|next --kind add|change|remove [--item N] [--org ORG]\n"
+	 "                          [--text-ja T] [--text-en T] --rationale T [--findings ID,..]\n"
+	 "                          [--weak FY:NUMBER,..] [--incidents REF,..] [--json]\n"
+	 "       kijun proposal list [--status S] [--edition E] [--json]\n"
+	 "       kijun proposal show CODE [--json]\n"
+	 "       kijun proposal status CODE submitted|accepted|rejected|adopted [--edition E] [--note T] [--json]\n\n"
+	 "A proposal changes an edition (next: the newest one nothing supersedes yet): it adds a\n"
+	 "requirement, or changes or removes requirement N, with a text in both languages and a\n"
+	 "rationale, and rests on evidence: audit findings (public ids), requirements weak in a\n"
+	 "fiscal year's self-inspection (FY:NUMBER; the rate then is kept) and incidents. The\n"
+	 "centre's administrators and analysts propose for the centre, a CISO for their own\n"
+	 "organisation (--org; required on the database). The proposers submit; the centre's\n"
+	 "administrator accepts or rejects (--note) and marks it adopted by the edition that\n"
+	 "carries it (--edition).\n"},
+	{"edition",
+	 "usage: kijun edition publish EDITION --revise-by DATE [--json]\n"
+	 "       kijun edition impact EDITION [--org ORG] [--json]\n"
+	 "       kijun edition ack EDITION ORG [--json]\n\n"
+	 "publish (the centre's administrator, once per edition) compares EDITION with the\n"
+	 "edition it supersedes through its correspondence table and records, for every\n"
+	 "organisation, the clauses of its policies in force, the items of its open campaigns and\n"
+	 "the findings of its open plans that name a changed, renumbered, split, merged or removed\n"
+	 "requirement; each organisation touched is notified to revise its policy by DATE. impact\n"
+	 "lists them per organisation (with --org, row by row): pending, acknowledged, or revised\n"
+	 "(a policy version for EDITION is approved), and overdue past DATE. ack is the\n"
+	 "organisation's administrator's acknowledgement.\n"},
+	{"directive",
+	 "usage: kijun directive issue CODE --title-ja T --title-en T --text-ja T --text-en T --due DATE\n"
+	 "                             (--orgs ORG,.. | --kinds ministry,agency,corporation) [--json]\n"
+	 "       kijun directive list [--json]\n"
+	 "       kijun directive show CODE [--json]\n"
+	 "       kijun directive ack CODE ORG [--json]\n"
+	 "       kijun directive complete CODE ORG [--note T] [--json]\n"
+	 "       kijun directive status CODE closed|withdrawn [--json]\n"
+	 "       kijun directive overdue [--org ORG] [--json]\n\n"
+	 "An emergency directive is an urgent requirement or measure the centre's administrator\n"
+	 "issues between editions to listed organisations or to every one of some kinds, due by\n"
+	 "DATE; each target's administrators are notified. Each target's administrator\n"
+	 "acknowledges it, then reports it complete. overdue lists the targets of issued\n"
+	 "directives not complete by their date.\n"},
 	{"version", "usage: kijun version\n"},
 };
 

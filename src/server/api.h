@@ -102,11 +102,32 @@ void api_plan_report_add(struct kj_req *rq);
 void api_plan_send_back(struct kj_req *rq);
 void api_poam(struct kj_req *rq);
 void api_overdue_measures(struct kj_req *rq);
+void api_report_annual(struct kj_req *rq);
+
+void api_eval_government(struct kj_req *rq);
+void api_eval_org(struct kj_req *rq);
+void api_eval_board(struct kj_req *rq);
+void api_eval_refresh(struct kj_req *rq);
 
 void api_audit_list(struct kj_req *rq);
 void api_audit_verify(struct kj_req *rq);
 
 void api_notification_list(struct kj_req *rq);
 void api_notification_read(struct kj_req *rq);
+
+void api_proposal_list(struct kj_req *rq);
+void api_proposal_create(struct kj_req *rq);
+void api_proposal_get(struct kj_req *rq);
+void api_proposal_status(struct kj_req *rq);
+void api_edition_publish(struct kj_req *rq);
+void api_edition_impact(struct kj_req *rq);
+void api_edition_impact_ack(struct kj_req *rq);
+void api_directive_list(struct kj_req *rq);
+void api_directive_issue(struct kj_req *rq);
+void api_directive_get(struct kj_req *rq);
+void api_directive_status(struct kj_req *rq);
+void api_directive_ack(struct kj_req *rq);
+void api_directive_complete(struct kj_req *rq);
+void api_directive_overdue(struct kj_req *rq);
 
 #endif

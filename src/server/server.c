@@ -35,6 +35,7 @@
 #include "model/account.h"
 #include "api.h"
 #include "server.h"
+#include "static.h"
 
 #define COOKIE "kijun_session"
 #define STOP_WAIT_MS 10000	/* how long a stop waits for the requests in hand */
@@ -203,6 +204,29 @@ kj_reply_header(struct kj_req *rq, const char *name, const char *value)
 	kj_strlcpy(rq->headers[rq->nheaders][0], name, sizeof(rq->headers[0][0]));
 	kj_strlcpy(rq->headers[rq->nheaders][1], value, sizeof(rq->headers[0][1]));
 	rq->nheaders++;
+}
+
+int
+kj_req_leave_read(struct kj_req *rq)
+{
+	int had = kj_tx_active(&rq->ctx);
+
+	if (had) {
+		struct kj_ctx scratch = rq->ctx;
+
+		kj_tx_end(&scratch, KJ_OK);
+	}
+	return had;
+}
+
+void
+kj_req_resume_read(struct kj_req *rq, int had)
+{
+	if (had) {
+		struct kj_ctx scratch = rq->ctx;
+
+		kj_tx_begin_read(&scratch);
+	}
 }
 
 void
@@ -625,14 +649,22 @@ check_csrf(struct kj_req *rq)
 static void
 add_headers(struct MHD_Response *resp, struct kj_req *rq)
 {
-	int i;
+	int i, own_csp = 0, own_cache = 0;
 
+	/* A handler may set the policy its document needs (the HTML report's inline style),
+	 * and its caching (the web interface's files). */
+	for (i = 0; i < rq->nheaders; i++) {
+		own_csp |= strcmp(rq->headers[i][0], "Content-Security-Policy") == 0;
+		own_cache |= strcmp(rq->headers[i][0], "Cache-Control") == 0;
+	}
 	MHD_add_response_header(resp, "Content-Type", rq->resp_type ? rq->resp_type : "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (!own_cache)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+	if (!own_csp)
+		MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
 	if (rq->tls)
 		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 	if (atomic_load(&stopping))
@@ -808,6 +840,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		kj_reply_error(rq, KJ_ERR_INVALID, "path or query: not valid UTF-8 (percent-encode UTF-8 bytes)");
 		return send_reply(conn, cs);
 	}
+	/* No API route: / and /static/ are the web interface's files. */
+	if (cs->allowed == 0 && kj_static_serve(rq))
+		return send_reply(conn, cs);
 	if (cs->allowed == 0) {
 		kj_reply_error(rq, KJ_ERR_NOT_FOUND, "no such resource");
 		return send_reply(conn, cs);

@@ -111,6 +111,13 @@ void kj_reply_error(struct kj_req *rq, kj_err e, const char *message);
 /* Replies with the context's last failure. */
 void kj_reply_fail(struct kj_req *rq, kj_err e);
 void kj_reply_header(struct kj_req *rq, const char *name, const char *value);
+/* A GET handler whose model call may write (an evaluation made fresh first) leaves the
+ * server's read transaction around it: kj_req_leave_read ends it, if one is open, and
+ * kj_req_resume_read opens a new one after, so the server's begin and end stay paired.
+ * On SQLite, writing inside a read transaction begun before another writer committed
+ * would fail. */
+int kj_req_leave_read(struct kj_req *rq);
+void kj_req_resume_read(struct kj_req *rq, int had);
 
 /* The limit and cursor of a list request: limit in 1..1000 (default 100). On a bad value
  * the 400 reply is set and -1 returned. */

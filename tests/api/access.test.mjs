@@ -359,6 +359,109 @@ function unitKind(parent) {
   return ['centre', 'ministry', 'agency', 'corporation'].includes(k) ? 'bureau' : 'division';
 }
 
+// ---- Improving the standard (act.c): what its rows act on --------------------------------
+
+// The organisations that keep policies among the targets; what a campaign of MHA-GA or
+// MPF-GA-IT touches counts for its ministry.
+const ACT_KEEPERS = ['NCO', 'MHA', 'AG01', 'MPF'];
+const ACT_PROPOSERS = ['centre_admin', 'centre_analyst', 'org_admin'];
+// "of ORG": the proposal or directive of that organisation (units keep none).
+const ACT_TARGETS = ['of NCO', 'of MHA', 'of AG01', 'of MPF', MISSING];
+const actOrg = (t) => t.slice(3);
+// Directives go to ministries, agencies and corporations: the shared ones to these. The
+// answer rows try every organisation target but the centre.
+const ACT_DIRECTED = ['MHA', 'AG01', 'MPF'];
+const ACT_ORG_TARGETS = ORG_TARGETS.filter((t) => t !== 'NCO');
+
+/** A directive target's answer: read-only refused, the directive must be seen (a target in
+ * scope), then the organisation, which must be a target; then only its own administrator
+ * answers. */
+function actAnswer(p, t, ok) {
+  if (p.readOnly) return 403;
+  if (!p.all && !ACT_DIRECTED.some((o) => sees(p, o))) return 404;
+  if (!sees(p, orgCode(t)) || !ACT_DIRECTED.includes(t)) return 404;
+  return p.role === 'org_admin' && p.org === t ? ok : 403;
+}
+
+/** An organisation in scope that the directive does not go to is absent from it, and reads
+ * so whatever the principal: its 404 is compared with itself (the same request, which
+ * request gives), not with a missing organisation's. */
+const actNotTarget = (request) => (t, p, env) => (sees(p, orgCode(t)) && !ACT_DIRECTED.includes(t) ? request(t, p, env) : null);
+
+const actClient = (env, id) => env.client(PRINCIPALS.find((p) => p.id === id));
+const ACT_AUTHOR = { NCO: 'centre-admin', MHA: 'mha-ciso', AG01: 'ag01-ciso', MPF: 'mpf-ciso' };
+
+async function actMust(env, method, path, body, status, who = 'centre-admin') {
+  const r = await actClient(env, who).request(method, `${API}${path}`, body);
+  if (r.status !== status) throw new Error(`setting up: ${method} ${path}: ${r.status} ${r.text}`);
+  return r;
+}
+
+/** Imports a one-requirement edition (superseding old when given); returns its code. */
+async function actEdition(env, code, old) {
+  const text = old ? 'Name the officer in writing.' : 'Name an officer.';
+  await actMust(env, 'POST', '/editions', JSON.stringify({
+    format: 'kijun-catalog', version: 1,
+    edition: { id: code, label_ja: '試験版', label_en: 'Test edition', ...(old ? { supersedes: old } : {}) },
+    items: [{ kind: 'part', number: '1', title_ja: '総則', title_en: 'General',
+      items: [{ kind: 'requirement', number: '1-1', text_ja: text, text_en: text }] }],
+  }), 201);
+  return code;
+}
+
+function actProposal(act, code, org) {
+  return {
+    code, org, edition: act.old, kind: 'change', item: '1-1', text_ja: '文書で指名する。', text_en: 'In writing.',
+    rationale: 'Matrix.', evidence: [{ kind: 'incident', ref: 'INC-1' }],
+  };
+}
+
+function actDirective(env, code, orgs) {
+  return { code, title_ja: '緊急', title_en: 'Urgent', text_ja: '対応すること。', text_en: 'Act now.', due_on: env.day(30), orgs };
+}
+
+/** A proposal of org by its proposer, submitted when asked. */
+async function freshProposal(env, org, submit = false) {
+  await actFixtures(env);
+  const code = env.freshCode();
+  await actMust(env, 'POST', '/proposals', actProposal(await actFixtures(env), code, org), 201, ACT_AUTHOR[org]);
+  if (submit) await actMust(env, 'POST', `/proposals/${code}/status`, { status: 'submitted' }, 200, ACT_AUTHOR[org]);
+  return code;
+}
+
+/** Once per backend: an edition and a newer one published over campaigns of the targets on
+ * the older; a proposal of each keeper; a directive to each keeper but the centre; two
+ * directives to every target but the centre, to acknowledge and complete. */
+function actFixtures(env) {
+  if (!env.act) {
+    env.act = (async () => {
+      const act = { proposal: {}, directive: {} };
+      const tag = env.freshCode().toLowerCase();
+      act.old = await actEdition(env, `act-old-${tag}`);
+      act.published = await actEdition(env, `act-pub-${tag}`, act.old);
+      for (const org of ['NCO', 'MHA', 'MHA-GA', 'AG01', 'MPF', 'MPF-GA-IT']) {
+        await actMust(env, 'POST', '/campaigns', { code: env.freshCode(), org, title_ja: '点検', title_en: 'Inspection', edition: act.old,
+          opens_on: env.day(-10), due_on: env.day(30), select: { numbers: ['1-1'] } }, 201);
+      }
+      await actMust(env, 'POST', `/editions/${act.published}/publish`, { revise_by: env.day(60) }, 201);
+      for (const org of ACT_KEEPERS) {
+        act.proposal[org] = env.freshCode();
+        await actMust(env, 'POST', '/proposals', actProposal(act, act.proposal[org], org), 201, ACT_AUTHOR[org]);
+        if (org === 'NCO') continue;
+        act.directive[org] = env.freshCode();
+        await actMust(env, 'POST', '/directives', actDirective(env, act.directive[org], [org]), 201);
+      }
+      act.shared = env.freshCode();
+      await actMust(env, 'POST', '/directives', actDirective(env, act.shared, ACT_DIRECTED), 201);
+      act.sharedComplete = env.freshCode();
+      await actMust(env, 'POST', '/directives', actDirective(env, act.sharedComplete, ACT_DIRECTED), 201);
+      env.act = act;	// from now on read directly by the checks
+      return act;
+    })();
+  }
+  return env.act;
+}
+
 // ---- The cases: one or more per route ------------------------------------------------
 //
 // request(target, p, env) gives {method, path, body, headers, subject}; subject is the
@@ -1213,7 +1316,6 @@ const CASES = [
       body: { requirement: REQ, category: 'advice', title: 'Matrix', text: `Advice by ${p.id}` },
     }),
   },
-
   {
     route: 'GET /api/v1/audit-engagements/{code}/papers', variant: 'in fieldwork', phase: 'read', targets: ENG_TARGETS,
     expect: (p, t) => (seesEngagement(p, t, false) ? 200 : 404),
@@ -1388,6 +1490,65 @@ const CASES = [
     check: (res) => (Array.isArray(res.body['plan-of-action-and-milestones']?.['poam-items']) ? null : `poam ${res.text.slice(0, 160)}`),
   },
 
+  // -- the yearly evaluation report (eval.c's access: staff and external auditors refused,
+  // then scope; units and the centre are not evaluated on their own)
+  {
+    route: 'GET /api/v1/reports/annual', variant: 'government, html', phase: 'read', targets: [NONE],
+    expect: (p) => (['staff', 'external_auditor'].includes(p.role) ? 403 : 200),
+    request: () => ({ method: 'GET', path: `${API}/reports/annual?fy=2025&format=html&lang=en` }),
+    check: (res) => (/^text\/html/.test(res.headers.get('content-type')) && res.text.startsWith('<!DOCTYPE html>')
+      ? null : `report ${res.headers.get('content-type')} ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'GET /api/v1/reports/annual', variant: 'org=T, html', phase: 'read', targets: ORG_TARGETS,
+    expect: (p, t) => {
+      if (['staff', 'external_auditor'].includes(p.role)) return 403;
+      if (!sees(p, orgCode(t))) return 404;
+      return ['centre', 'bureau', 'division'].includes(ORGS.get(orgCode(t)).kind) ? 400 : 200;
+    },
+    request: (t) => ({ method: 'GET', path: `${API}/reports/annual?fy=2025&org=${orgCode(t)}`, subject: orgCode(t) }),
+    check: (res, p, t) => (res.text.includes(`<span class="code">${orgCode(t)}</span>`) ? null : `report ${res.text.slice(0, 160)}`),
+  },
+
+  // -- the evaluation (eval.c): staff and external auditors refused; rows name only the
+  // organisations in scope; units and the centre are not evaluated on their own
+  {
+    route: 'GET /api/v1/evaluations/{fy}', variant: 'government', phase: 'read', targets: [NONE],
+    expect: (p) => (['staff', 'external_auditor'].includes(p.role) ? 403 : 200),
+    request: () => ({ method: 'GET', path: `${API}/evaluations/2025` }),
+    check: (res, p) => {
+      if (!Array.isArray(res.body.orgs) || typeof res.body.summary?.orgs !== 'number') return `evaluation ${res.text.slice(0, 160)}`;
+      const out = res.body.orgs.map((o) => o.code).filter((c) => !sees(p, c));
+      return out.length ? `organisations out of scope: ${out.join(', ')}` : null;
+    },
+  },
+  {
+    route: 'GET /api/v1/evaluations/{fy}/orgs/{code}', variant: 'org=T', phase: 'read', targets: ORG_TARGETS,
+    expect: (p, t) => {
+      if (['staff', 'external_auditor'].includes(p.role)) return 403;
+      if (!sees(p, orgCode(t))) return 404;
+      return ['centre', 'bureau', 'division'].includes(ORGS.get(orgCode(t)).kind) ? 400 : 200;
+    },
+    request: (t) => ({ method: 'GET', path: `${API}/evaluations/2025/orgs/${orgCode(t)}`, subject: orgCode(t) }),
+    check: (res, p, t) => (res.body.org?.code === orgCode(t) && Array.isArray(res.body.maturity_steps) ? null : `evaluation ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'GET /api/v1/evaluations/{fy}/board', variant: 'board', phase: 'read', targets: [NONE],
+    expect: (p) => (['staff', 'external_auditor'].includes(p.role) ? 403 : 200),
+    request: () => ({ method: 'GET', path: `${API}/evaluations/2025/board` }),
+    check: (res, p) => {
+      if (!Array.isArray(res.body.orgs) || !res.body.counts) return `board ${res.text.slice(0, 160)}`;
+      const out = res.body.orgs.map((o) => o.code).filter((c) => !sees(p, c));
+      return out.length ? `organisations out of scope: ${out.join(', ')}` : null;
+    },
+  },
+  {
+    route: 'POST /api/v1/evaluations/{fy}/refresh', variant: 'refresh', phase: 'write', targets: [NONE],
+    expect: (p) => (p.readOnly || !['centre_admin', 'centre_analyst', 'org_admin'].includes(p.role) ? 403 : 200),
+    request: () => ({ method: 'POST', path: `${API}/evaluations/2025/refresh` }),
+    check: (res) => (res.body.fiscal_year === 2025 && typeof res.body.computed_at === 'string' ? null : `refresh ${res.text.slice(0, 160)}`),
+  },
+
   // -- the audit log
   {
     route: 'GET /api/v1/audit', variant: 'all', phase: 'read', targets: [NONE],
@@ -1426,6 +1587,216 @@ const CASES = [
     expect: (p) => (p.all ? 200 : 403),
     request: () => ({ method: 'GET', path: `${API}/audit/verify` }),
     check: (res) => (res.body.ok === true ? null : `chain broken: ${res.text}`),
+  },
+
+  // -- improving the standard (act.c): proposals, publishing an edition, directives. What
+  // they act on is made when a row first needs it (actFixtures), after every other read row,
+  // on an edition pair of its own so that nothing else the matrix reads changes.
+  {
+    route: 'GET /api/v1/proposals', variant: 'all', phase: 'read', targets: [NONE],
+    expect: () => 200,
+    request: async (t, p, env) => {
+      await actFixtures(env);
+      return { method: 'GET', path: `${API}/proposals?limit=1000` };
+    },
+    check: (res, p, t, env) => {
+      const mine = Object.values(env.act.proposal);
+      const got = res.body.items.map((x) => x.code).filter((c) => mine.includes(c));
+      const why = setDiff(got, ACT_KEEPERS.filter((o) => sees(p, o)).map((o) => env.act.proposal[o]));
+      return why && `proposals: ${why}`;
+    },
+  },
+  {
+    // The centre's administrators and analysts propose for the centre, a CISO for its own
+    // organisation; out of scope reads as absent.
+    route: 'POST /api/v1/proposals', variant: 'for T', phase: 'write', targets: ORG_TARGETS,
+    expect: (p, t) => {
+      if (p.readOnly) return 403;
+      if (!sees(p, orgCode(t))) return 404;
+      return ACT_PROPOSERS.includes(p.role) && p.org === t ? 201 : 403;
+    },
+    request: async (t, p, env) => {
+      return { method: 'POST', path: `${API}/proposals`, subject: orgCode(t), body: actProposal(await actFixtures(env), env.freshCode(), orgCode(t)) };
+    },
+  },
+  {
+    route: 'GET /api/v1/proposals/{code}', variant: "T's proposal", phase: 'read', targets: ACT_TARGETS,
+    expect: (p, t) => (t !== MISSING && sees(p, actOrg(t)) ? 200 : 404),
+    request: async (t, p, env) => {
+      await actFixtures(env);
+      const code = t === MISSING ? 'NO-SUCH-PROPOSAL' : env.act.proposal[actOrg(t)];
+      return { method: 'GET', path: `${API}/proposals/${code}`, subject: code };
+    },
+    check: (res, p, t) => (res.body.org === actOrg(t) && res.body.evidence.length === 1 ? null : `proposal ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'POST /api/v1/proposals/{code}/status', variant: "submit a fresh proposal of T", phase: 'write', targets: ACT_TARGETS,
+    expect: (p, t) => {
+      if (p.readOnly) return 403;
+      if (t === MISSING || !sees(p, actOrg(t))) return 404;
+      return ACT_PROPOSERS.includes(p.role) && p.org === actOrg(t) ? 200 : 403;
+    },
+    request: async (t, p, env) => {
+      const code = t === MISSING ? 'NO-SUCH-PROPOSAL' : await freshProposal(env, actOrg(t));
+      return { method: 'POST', path: `${API}/proposals/${code}/status`, subject: code, body: { status: 'submitted' } };
+    },
+  },
+  {
+    route: 'POST /api/v1/proposals/{code}/status', variant: "accept a fresh submitted proposal of T", phase: 'write',
+    targets: ACT_TARGETS,
+    expect: (p, t) => {
+      if (p.readOnly) return 403;
+      if (t === MISSING || !sees(p, actOrg(t))) return 404;
+      return p.role === 'centre_admin' ? 200 : 403;
+    },
+    request: async (t, p, env) => {
+      const code = t === MISSING ? 'NO-SUCH-PROPOSAL' : await freshProposal(env, actOrg(t), true);
+      return { method: 'POST', path: `${API}/proposals/${code}/status`, subject: code, body: { status: 'accepted' } };
+    },
+  },
+  {
+    // Publishing is the centre administrator's, once per edition: each row a fresh edition.
+    route: 'POST /api/v1/editions/{edition}/publish', variant: 'a fresh edition', phase: 'write', targets: ['fresh', MISSING],
+    expect: (p, t) => {
+      if (p.readOnly || p.role !== 'centre_admin') return 403;
+      return t === MISSING ? 404 : 201;
+    },
+    request: async (t, p, env) => {
+      await actFixtures(env);
+      const code = t === MISSING ? MISSING_EDITION : await actEdition(env, `act-new-${env.freshCode().toLowerCase()}`, env.act.old);
+      return { method: 'POST', path: `${API}/editions/${code}/publish`, body: { revise_by: env.day(60) } };
+    },
+  },
+  {
+    route: 'GET /api/v1/editions/{edition}/impact', variant: 'all', phase: 'read', targets: [NONE],
+    expect: () => 200,
+    request: async (t, p, env) => {
+      await actFixtures(env);
+      return { method: 'GET', path: `${API}/editions/${env.act.published}/impact` };
+    },
+    check: (res, p) => {
+      const why = setDiff(res.body.organisations.map((o) => o.org), ACT_KEEPERS.filter((o) => sees(p, o)));
+      return why && `organisations: ${why}`;
+    },
+  },
+  {
+    route: 'GET /api/v1/editions/{edition}/impact', variant: 'org=T', phase: 'read', targets: ORG_TARGETS,
+    expect: (p, t) => read(p, orgCode(t)),
+    request: async (t, p, env) => {
+      await actFixtures(env);
+      return { method: 'GET', path: `${API}/editions/${env.act.published}/impact?org=${orgCode(t)}`, subject: orgCode(t) };
+    },
+    check: (res, p, t) => {
+      const why = setDiff(res.body.organisations.map((o) => o.org), ACT_KEEPERS.includes(t) ? [t] : []);
+      return why && `organisations: ${why}`;
+    },
+  },
+  {
+    // Only the organisation's own administrator acknowledges, once; one it does not touch
+    // has nothing to acknowledge.
+    route: 'POST /api/v1/editions/{edition}/impact/{org}/ack', variant: 'T', phase: 'write', targets: ORG_TARGETS,
+    expect: (p, t) => {
+      if (p.readOnly) return 403;
+      if (!sees(p, orgCode(t))) return 404;
+      if (p.role !== 'org_admin' || p.org !== t) return 403;
+      return ACT_KEEPERS.includes(t) ? 200 : 404;
+    },
+    request: async (t, p, env) => {
+      await actFixtures(env);
+      return { method: 'POST', path: `${API}/editions/${env.act.published}/impact/${orgCode(t)}/ack`, subject: orgCode(t) };
+    },
+  },
+  {
+    route: 'GET /api/v1/directives', variant: 'all', phase: 'read', targets: [NONE],
+    expect: () => 200,
+    request: async (t, p, env) => {
+      await actFixtures(env);
+      return { method: 'GET', path: `${API}/directives?limit=1000` };
+    },
+    check: (res, p, t, env) => {
+      const mine = Object.values(env.act.directive);
+      const got = res.body.items.map((x) => x.code).filter((c) => mine.includes(c));
+      const why = setDiff(got, ACT_KEEPERS.filter((o) => o !== 'NCO' && (p.all || sees(p, o))).map((o) => env.act.directive[o]));
+      return why && `directives: ${why}`;
+    },
+  },
+  {
+    // The centre's administrator issues directives, to ministries, agencies and corporations.
+    route: 'POST /api/v1/directives', variant: 'to T', phase: 'write', targets: ORG_TARGETS,
+    expect: (p, t) => {
+      if (p.readOnly || p.role !== 'centre_admin') return 403;
+      if (t === MISSING) return 404;
+      return ACT_DIRECTED.includes(t) ? 201 : 400;
+    },
+    request: (t, p, env) => ({ method: 'POST', path: `${API}/directives`, subject: orgCode(t), body: actDirective(env, env.freshCode(), [orgCode(t)]) }),
+  },
+  {
+    route: 'GET /api/v1/directives/{code}', variant: 'to T', phase: 'read', targets: ACT_TARGETS.filter((t) => t !== 'of NCO'),
+    expect: (p, t) => (t !== MISSING && (p.all || sees(p, actOrg(t))) ? 200 : 404),
+    request: async (t, p, env) => {
+      await actFixtures(env);
+      const code = t === MISSING ? 'NO-SUCH-DIRECTIVE' : env.act.directive[actOrg(t)];
+      return { method: 'GET', path: `${API}/directives/${code}`, subject: code };
+    },
+    check: (res, p, t) => (res.body.targets.length === 1 && res.body.targets[0].org === actOrg(t) ? null : `directive ${res.text.slice(0, 160)}`),
+  },
+  {
+    route: 'POST /api/v1/directives/{code}/status', variant: 'withdraw a fresh directive to T', phase: 'write',
+    targets: ACT_TARGETS.filter((t) => t !== 'of NCO'),
+    expect: (p, t) => {
+      if (p.readOnly) return 403;
+      if (t === MISSING || !(p.all || sees(p, actOrg(t)))) return 404;
+      return p.role === 'centre_admin' ? 200 : 403;
+    },
+    request: async (t, p, env) => {
+      let code = 'NO-SUCH-DIRECTIVE';
+      if (t !== MISSING) {
+        code = env.freshCode();
+        await actMust(env, 'POST', '/directives', actDirective(env, code, [actOrg(t)]), 201);
+      }
+      return { method: 'POST', path: `${API}/directives/${code}/status`, subject: code, body: { status: 'withdrawn' } };
+    },
+  },
+  {
+    // A directive to MHA, AG01 and MPF: only the target's own administrator acknowledges it.
+    route: 'POST /api/v1/directives/{code}/targets/{org}/ack', variant: 'T', phase: 'write', targets: ACT_ORG_TARGETS,
+    expect: (p, t) => actAnswer(p, t, 200),
+    request: async (t, p, env) => {
+      await actFixtures(env);
+      return { method: 'POST', path: `${API}/directives/${env.act.shared}/targets/${orgCode(t)}/ack`, subject: orgCode(t) };
+    },
+    missing: actNotTarget(async (t, p, env) => {
+      await actFixtures(env);
+      return { method: 'POST', path: `${API}/directives/${env.act.shared}/targets/${orgCode(t)}/ack`, subject: orgCode(t) };
+    }),
+  },
+  {
+    route: 'POST /api/v1/directives/{code}/targets/{org}/complete', variant: 'T, acknowledged first by its administrator',
+    phase: 'write', targets: ACT_ORG_TARGETS,
+    expect: (p, t) => actAnswer(p, t, 200),
+    request: async (t, p, env) => {
+      await actFixtures(env);
+      const path = `${API}/directives/${env.act.sharedComplete}/targets/${orgCode(t)}`;
+      if (!p.readOnly && p.role === 'org_admin' && p.org === t) await env.client(p).post(`${path}/ack`);
+      return { method: 'POST', path: `${path}/complete`, subject: orgCode(t), body: { note: `done by ${p.id}` } };
+    },
+    missing: actNotTarget(async (t, p, env) => {
+      await actFixtures(env);
+      return { method: 'POST', path: `${API}/directives/${env.act.sharedComplete}/targets/${orgCode(t)}/complete`, subject: orgCode(t),
+        body: { note: 'again' } };
+    }),
+  },
+  {
+    route: 'GET /api/v1/overdue-directives', variant: 'all', phase: 'read', targets: [NONE],
+    expect: () => 200,
+    request: () => ({ method: 'GET', path: `${API}/overdue-directives` }),
+    check: (res) => (Array.isArray(res.body.items) ? null : 'no items'),
+  },
+  {
+    route: 'GET /api/v1/overdue-directives', variant: 'org=T', phase: 'read', targets: ORG_TARGETS,
+    expect: (p, t) => read(p, orgCode(t)),
+    request: (t) => ({ method: 'GET', path: `${API}/overdue-directives?org=${orgCode(t)}`, subject: orgCode(t) }),
+    check: (res) => (Array.isArray(res.body.items) ? null : 'no items'),
   },
 ];
 

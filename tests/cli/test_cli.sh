@@ -149,6 +149,7 @@ run_suite() { # run_suite DSN LABEL
 
   audits "$L"
   plans "$L"
+  evaluation "$L"
 
   expect 0 "$L audit verify" -- "$K" audit verify
   has "$T/out" "audit log intact" "$L audit intact"
@@ -372,6 +373,31 @@ plans() {
   expect 1 "$L send-back of a draft" -- "$K" plan send-back EL-PLAN --reason again
   has "$T/err" "only a submitted plan (back to draft) or a done one (back to in_progress) is sent back" "$L send-back state message"
   expect 0 "$L submitted again" -- "$K" plan status EL-PLAN submitted
+}
+
+# evaluation LABEL: the centre's evaluation of the demo (kijun eval), text and JSON.
+evaluation() {
+  local L="$1 eval"
+  expect 0 "$L government" -- "$K" eval government --fy 2025 --json
+  jq_is '.method + " " + (.fiscal_year | tostring) + " " + (.summary.orgs == (.orgs | length) | tostring)' \
+    "kijun-eval-1 2025 true" "$L government JSON"
+  expect 0 "$L government text" -- "$K" eval government --fy 2025
+  has "$T/out" "FY2025 evaluation (kijun-eval-1; edition demo-fy2025" "$L government heading"
+  has "$T/out" "weak requirements" "$L government text sections"
+  expect 0 "$L org" -- "$K" eval org MJA --fy 2024 --json
+  jq_is '.org.code + " " + (.requirements | map(select(.findings | length > 0)) | length | tostring)' "MJA 3" \
+    "$L MJA's three audited requirements"
+  expect 0 "$L org text" -- "$K" eval org MJA --fy 2024
+  has "$T/out" "[x] level 2: score" "$L maturity steps"
+  expect 1 "$L a unit" -- "$K" eval org MHA-GA --fy 2025
+  has "$T/err" "ask for MHA" "$L a unit names its organisation"
+  expect 0 "$L board" -- "$K" eval board --fy 2024
+  has "$T/out" "P S A Y D" "$L board grid"
+  expect 0 "$L refresh" -- "$K" eval refresh --fy 2024 --json
+  jq_is '.fiscal_year' 2024 "$L refresh JSON"
+  expect 2 "$L refresh without --fy" -- "$K" eval refresh
+  expect 2 "$L bad --fy" -- "$K" eval government --fy 20x5
+  expect 2 "$L org without code" -- "$K" eval org
 }
 
 # SQLite, with tampering through the sqlite3 command line.

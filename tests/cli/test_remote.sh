@@ -246,6 +246,7 @@ steps() {
 
   audit_steps
   plan_steps
+  eval_steps
 }
 
 # Audits: programme -> engagement -> team -> scope -> status -> findings. The local half
@@ -493,6 +494,20 @@ remote_only() {
   has "$T/err" "kijun finding add: engagement $E is signed off: findings are added no longer" "$L closed to findings"
   expect 1 "$L a member after sign-off" -- env KIJUN_TOKEN="$TOKEN" "${R[@]}" engagement member "$E" analyst4 --role member
   has "$T/err" "is signed off" "$L closed to the team"
+}
+
+# The centre's evaluation (kijun eval): the same figures both ways; only the time each mode
+# computed its snapshot differs.
+eval_steps() {
+  step --filter f_time "eval government" -- eval government --fy 2025
+  step --filter f_time "eval government --json" -- eval government --fy 2024 --json
+  step --filter f_time "eval org --json" -- eval org MJA --fy 2024 --json
+  step --filter f_time "eval org" -- eval org MHA --fy 2025
+  step "eval org of a unit" -- eval org MHA-GA --fy 2025
+  step "eval org unknown" -- eval org NOPE --fy 2025
+  step --filter f_time "eval board" -- eval board --fy 2024
+  step --filter f_time "eval refresh --json" -- eval refresh --fy 2025 --json
+  step "eval refresh without --fy" -- eval refresh
 }
 
 # ---- The runs ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@
 #include "../db/db.h"
 #include "../model/access.h"
 #include "../model/account.h"
+#include "../model/act.h"
 #include "../model/audit.h"
 #include "../model/inspection.h"
 #include "../model/org.h"
@@ -795,6 +796,194 @@ audits(struct kj_ctx *ctx, const struct kj_org_list *l)
 	return r;
 }
 
+/* ---- Improving the standard: proposals, the FY2025 edition's publication, a directive --- */
+
+/* The public id and requirement of the nth finding (by creation) of engagement. */
+static kj_err
+finding_of(struct kj_ctx *ctx, const char *engagement, int nth, char uuid[37], char item[65])
+{
+	struct kj_stmt *st = NULL;
+	int row = 0, k = 0;
+	kj_err r = kj_db_prepare(ctx, "SELECT f.uuid, f.item_number FROM audit_finding f JOIN audit_engagement e ON "
+				      "e.id = f.engagement_id WHERE e.code = ? ORDER BY f.id", &st);
+
+	if (r == KJ_OK)
+		r = kj_stmt_bind_text(ctx, st, 1, engagement);
+	while (r == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row && k++ < nth)
+		;
+	if (r == KJ_OK && row) {
+		kj_strlcpy(uuid, kj_stmt_text(st, 0), 37);
+		kj_strlcpy(item, kj_stmt_text(st, 1), 65);
+	}
+	kj_stmt_free(st);
+	if (r == KJ_OK && !row)
+		r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "demo: engagement %s has no finding %d", engagement, nth);
+	return r;
+}
+
+/* The requirement with the lowest implementation rate in fiscal year fy's self-inspection. */
+static kj_err
+weakest_in(struct kj_ctx *ctx, int fy, char item[65])
+{
+	struct kj_stmt *st = NULL;
+	int row = 0;
+	kj_err r = kj_db_prepare(ctx, "SELECT ci.item_number FROM rollup r JOIN campaign_item ci ON ci.id = r.item_id JOIN "
+				      "campaign c ON c.id = r.campaign_id WHERE c.fiscal_year = ? GROUP BY ci.item_number HAVING "
+				      "SUM(r.n_done + r.n_partial + r.n_not_done) > 0 ORDER BY (2 * SUM(r.n_done) + "
+				      "SUM(r.n_partial)) * 1.0 / (2 * SUM(r.n_done + r.n_partial + r.n_not_done)), ci.item_number "
+				      "LIMIT 1", &st);
+
+	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 1, fy)) == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row)
+		kj_strlcpy(item, kj_stmt_text(st, 0), 65);
+	kj_stmt_free(st);
+	if (r == KJ_OK && !row)
+		r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "demo: no self-inspection answers in FY%d", fy);
+	return r;
+}
+
+/* Acts as the administrator (<code>-ciso) of an organisation on day d; 0 when it has none. */
+static int
+as_ciso(struct kj_ctx *ctx, struct demo_clock *c, int d, const char *org)
+{
+	char low[40], name[64];
+	struct kj_user u;
+
+	lower(low, org, sizeof(low));
+	snprintf(name, sizeof(name), "%s-ciso", low);
+	act_local(ctx);
+	if (kj_user_get(ctx, name, &u) != KJ_OK)
+		return 0;
+	on_day(ctx, c, d, name);
+	return 1;
+}
+
+/* The codes of the organisations sql names (no parameters), at most max. */
+static size_t
+codes_of(struct kj_ctx *ctx, const char *sql, char codes[][65], size_t max)
+{
+	struct kj_stmt *st = NULL;
+	size_t n = 0;
+	int row;
+
+	if (kj_db_prepare(ctx, sql, &st) != KJ_OK)
+		return 0;
+	while (n < max && kj_stmt_step(ctx, st, &row) == KJ_OK && row)
+		kj_strlcpy(codes[n++], kj_stmt_text(st, 0), 65);
+	kj_stmt_free(st);
+	return n;
+}
+
+/*
+ * The act of the cycle: the centre publishes the FY2025 edition (it supersedes FY2023) 75
+ * days ago, to be answered in policies within 180 days, and every other organisation it
+ * touches acknowledges; three proposals for the next edition cite the audits' findings and
+ * FY2024's weak self-inspection results; an emergency directive went to every ministry 30
+ * days ago, due 10 days ago: ten acknowledged it, six completed it.
+ */
+static kj_err
+improvements(struct kj_ctx *ctx)
+{
+	int64_t (*now)(void *) = ctx->now;
+	void *now_arg = ctx->now_arg;
+	struct demo_clock c;
+	static char orgs[64][65];
+	char due[11], fid[3][37], item[3][65], weak[65], uuid[37];
+	size_t n, i;
+	kj_err r;
+
+	c.base = kj_now(ctx);
+	c.t = c.base;
+	ctx->now = clock_fixed;
+	ctx->now_arg = &c;
+	on_day(ctx, &c, -75, "centre-admin");
+	r = kj_edition_publish(ctx, "demo-fy2025", day(&c, 105, due), NULL);
+	n = r == KJ_OK ? codes_of(ctx, "SELECT o.code FROM edition_impact_org i JOIN org o ON o.id = i.org_id ORDER BY o.code",
+				  orgs, 64)
+		       : 0;
+	for (i = 0; i < n && r == KJ_OK; i += 2) {
+		if (as_ciso(ctx, &c, -74 + (int)i, orgs[i]))
+			r = kj_edition_impact_ack(ctx, "demo-fy2025", orgs[i]);
+	}
+	if (r == KJ_OK && (r = finding_of(ctx, "NCO-FY2025-MA-MIT", 0, fid[0], item[0])) == KJ_OK &&
+	    (r = finding_of(ctx, "MHA-FY2024-IA-EL", 0, fid[1], item[1])) == KJ_OK &&
+	    (r = finding_of(ctx, "NCO-FY2025-PT-MTI", 0, fid[2], item[2])) == KJ_OK)
+		r = weakest_in(ctx, 2024, weak);
+	if (r == KJ_OK) {
+		const struct kj_evidence_new ev1[] = {
+			{.kind = "finding", .ref = fid[0], .note = "監査で繰り返し指摘 / found again by the audit"},
+			{.kind = "weak_requirement", .ref = weak, .fiscal_year = 2024,
+			 .note = "令和6年度点検で低実施率 / weak in the FY2024 self-inspection"}};
+		struct kj_proposal_new p1 = {
+			.code = "PROP-FY2025-01", .edition = "next", .kind = "change", .item = item[0],
+			.text_ja = "責任者を文書で指名し、年1回以上その実施状況を確認すること。",
+			.text_en = "Name the responsible officer in writing and check how the duty is carried out at least once a year.",
+			.rationale = "監査と自己点検の双方で実施の弱さが続いているため、確認の頻度を明記する。\n\nAudits and the "
+				     "self-inspection both keep showing this is weak; say how often it is checked.",
+			.evidence = ev1, .nevidence = 2};
+
+		on_day(ctx, &c, -40, "analyst");
+		if ((r = kj_proposal_create(ctx, &p1, uuid)) == KJ_OK &&
+		    (r = kj_proposal_set_status(ctx, p1.code, "submitted", NULL, NULL)) == KJ_OK) {
+			on_day(ctx, &c, -25, "centre-admin");
+			r = kj_proposal_set_status(ctx, p1.code, "accepted", NULL, "次の版で反映する。 / To be carried by the next edition.");
+		}
+	}
+	if (r == KJ_OK) {
+		const struct kj_evidence_new ev2[] = {
+			{.kind = "finding", .ref = fid[1]},
+			{.kind = "incident", .ref = "MHA-INC-2025-03", .note = "私物USBメモリの紛失 / a personal USB drive was lost"}};
+		struct kj_proposal_new p2 = {
+			.code = "PROP-FY2025-02", .edition = "next", .kind = "add",
+			.text_ja = "外部記録媒体は組織が支給し暗号化したものに限ること。",
+			.text_en = "Allow only removable media that the organisation issues, encrypted.",
+			.rationale = "内部監査と事案から、私物媒体の禁止を基準に定める必要がある。\n\nThe internal audit and an "
+				     "incident show the ban on personal media belongs in the standard.",
+			.evidence = ev2, .nevidence = 2};
+
+		on_day(ctx, &c, -30, "mha-ciso");
+		if ((r = kj_proposal_create(ctx, &p2, uuid)) == KJ_OK)
+			r = kj_proposal_set_status(ctx, p2.code, "submitted", NULL, NULL);
+	}
+	if (r == KJ_OK) {
+		const struct kj_evidence_new ev3[] = {{.kind = "finding", .ref = fid[2]}};
+		struct kj_proposal_new p3 = {
+			.code = "PROP-FY2025-03", .edition = "next", .kind = "change", .item = item[2],
+			.text_ja = "侵入試験の結果に基づき、公開サーバの設定を四半期ごとに見直すこと。",
+			.text_en = "Review the settings of internet-facing servers every quarter, following penetration tests.",
+			.rationale = "侵入試験の所見を受けた案（作成中）。\n\nA draft after the penetration test's findings.",
+			.evidence = ev3, .nevidence = 1};
+
+		on_day(ctx, &c, -5, "analyst4");
+		r = kj_proposal_create(ctx, &p3, uuid);
+	}
+	if (r == KJ_OK) {
+		static const char *const kinds[] = {"ministry"};
+		struct kj_directive_new d = {
+			.code = "NCO-DIR-FY2025-01", .title_ja = "VPN装置の脆弱性への緊急対応",
+			.title_en = "Emergency response to the VPN appliance vulnerability",
+			.text_ja = "悪用が確認された脆弱性について、全てのVPN装置に修正を適用し、不審な接続の有無を確認して報告すること。",
+			.text_en = "A vulnerability is being exploited: patch every VPN appliance, check for suspicious connections "
+				   "and report.",
+			.kinds = kinds, .nkinds = 1};
+
+		on_day(ctx, &c, -30, "centre-admin");
+		d.due_on = day(&c, -10, due);
+		if ((r = kj_directive_issue(ctx, &d, uuid, NULL)) == KJ_OK)
+			n = codes_of(ctx, "SELECT code FROM org WHERE kind = 'ministry' AND valid_to IS NULL ORDER BY code", orgs, 64);
+		for (i = 0; i < n && i < 10 && r == KJ_OK; i++) {
+			if (as_ciso(ctx, &c, -29 + (int)i, orgs[i]))
+				r = kj_directive_ack(ctx, d.code, orgs[i]);
+			if (r == KJ_OK && i < 6 && as_ciso(ctx, &c, -20 + (int)i * 2, orgs[i]))
+				r = kj_directive_complete(ctx, d.code, orgs[i], "全装置に適用済み、不審な接続なし。 / All patched, "
+										       "no suspicious connections.");
+		}
+	}
+	ctx->now = now;
+	ctx->now_arg = now_arg;
+	act_local(ctx);
+	return r;
+}
+
 kj_err
 kj_demo_populate(struct kj_ctx *ctx, json_t **accounts_out)
 {
@@ -1000,6 +1189,8 @@ kj_demo_populate(struct kj_ctx *ctx, json_t **accounts_out)
 	 * way. */
 	if (r == KJ_OK)
 		r = audits(ctx, &l);
+	if (r == KJ_OK)
+		r = improvements(ctx);
 out:
 	r = kj_tx_end(ctx, r);
 done:

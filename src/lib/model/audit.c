@@ -23,6 +23,7 @@
 #include "account.h"
 #include "auditlog.h"
 #include "inspection.h"
+#include "kit.h"
 #include "notify.h"
 #include "org.h"
 #include "standard.h"
@@ -73,34 +74,6 @@ audit_code_ok(const char *s)
 	if (n == 0 || n > KJ_MAX_CODE_BYTES)
 		return 0;
 	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
-}
-
-static kj_err
-check_text(struct kj_ctx *ctx, const char *field, const char *s, size_t max)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	if (n == 0)
-		return kj_failf(ctx, KJ_ERR_INVALID, "%s: required", field);
-	if (n > max)
-		return kj_failf(ctx, KJ_ERR_TOO_LARGE, "%s: longer than %zu bytes", field, max);
-	if (!kj_utf8_valid(s, n))
-		return kj_failf(ctx, KJ_ERR_INVALID, "%s: expected UTF-8 text", field);
-	return KJ_OK;
-}
-
-/* 1 when member_org lies in the subtree of root (root itself, its units, and the agencies
- * it supervises), by the same rule as access.h's scope. */
-static int
-within(struct kj_ctx *ctx, int64_t member_org, int64_t root)
-{
-	struct kj_ctx as = *ctx;
-
-	as.who.user_id = 0;
-	as.who.role = KJ_ROLE_ORG_ADMIN;
-	as.who.org_id = root;
-	as.who.read_only = 0;
-	return kj_access_org_visible(&as, member_org);
 }
 
 /* Planning the programmes of an organisation of the given kind: the centre's are the
@@ -171,8 +144,8 @@ kj_audit_programme_create(struct kj_ctx *ctx, const struct kj_audit_programme_ne
 				"kind: expected management_audit, penetration_test, internal_audit or external_firm");
 	if (in->fiscal_year < 2000 || in->fiscal_year > 2200)
 		return kj_failf(ctx, KJ_ERR_INVALID, "fiscal_year: expected a year from 2000 to 2200, not %d", in->fiscal_year);
-	if ((r = check_text(ctx, "title_ja", in->title_ja, KJ_MAX_TITLE_BYTES)) != KJ_OK ||
-	    (r = check_text(ctx, "title_en", in->title_en, KJ_MAX_TITLE_BYTES)) != KJ_OK)
+	if ((r = kj_need_text(ctx, "title_ja", in->title_ja, KJ_MAX_TITLE_BYTES, 0)) != KJ_OK ||
+	    (r = kj_need_text(ctx, "title_en", in->title_en, KJ_MAX_TITLE_BYTES, 0)) != KJ_OK)
 		return r;
 	if (in->org == NULL)
 		return kj_failf(ctx, KJ_ERR_INVALID, "org: required");
@@ -283,13 +256,6 @@ plans(struct kj_ctx *ctx, const struct engagement *e)
 
 	probe.who.read_only = 0;
 	return require_plan(&probe, e->programme_org_id, e->programme_org_kind) == KJ_OK;
-}
-
-/* Changes through a read-only token are refused before anything is looked at. */
-static kj_err
-refuse_read_only(struct kj_ctx *ctx)
-{
-	return ctx->who.read_only ? kj_failf(ctx, KJ_ERR_DENIED, "not allowed with a read-only token") : KJ_OK;
 }
 
 static int
@@ -425,8 +391,8 @@ kj_audit_engagement_create(struct kj_ctx *ctx, const struct kj_audit_engagement_
 
 	if (!audit_code_ok(in->code))
 		return kj_failf(ctx, KJ_ERR_INVALID, "code: expected 1 to %d of A-Z a-z 0-9 . _ -", KJ_MAX_CODE_BYTES);
-	if ((r = check_text(ctx, "title_ja", in->title_ja, KJ_MAX_TITLE_BYTES)) != KJ_OK ||
-	    (r = check_text(ctx, "title_en", in->title_en, KJ_MAX_TITLE_BYTES)) != KJ_OK)
+	if ((r = kj_need_text(ctx, "title_ja", in->title_ja, KJ_MAX_TITLE_BYTES, 0)) != KJ_OK ||
+	    (r = kj_need_text(ctx, "title_en", in->title_en, KJ_MAX_TITLE_BYTES, 0)) != KJ_OK)
 		return r;
 	if (in->starts_on == NULL || in->ends_on == NULL || !kj_date_valid(in->starts_on) || !kj_date_valid(in->ends_on))
 		return kj_failf(ctx, KJ_ERR_INVALID, "starts_on, ends_on: expected two dates YYYY-MM-DD");
@@ -445,7 +411,7 @@ kj_audit_engagement_create(struct kj_ctx *ctx, const struct kj_audit_engagement_
 		return kj_failf_prefix(ctx, r, "org");
 	if (o.valid_to[0] != '\0')
 		return kj_failf(ctx, KJ_ERR_INVALID, "org: %s was abolished on %s", o.code, o.valid_to);
-	if (strcmp(p.org_kind, "centre") != 0 && !within(ctx, o.id, p.org_id))
+	if (strcmp(p.org_kind, "centre") != 0 && !kj_org_below(ctx, o.id, p.org_id))
 		return kj_failf(ctx, KJ_ERR_INVALID, "org: %s is not %s or one of its units or agencies (programme %s is %s's own)",
 				o.code, p.org_code, p.code, p.org_code);
 	if ((r = criteria(ctx, &o, in->edition, in->policy, &eid, &pid)) != KJ_OK)
@@ -493,7 +459,7 @@ kj_audit_member_add(struct kj_ctx *ctx, const char *engagement, const char *user
 
 	if (role == NULL || (strcmp(role, "lead") != 0 && strcmp(role, "member") != 0))
 		return kj_failf(ctx, KJ_ERR_INVALID, "role: expected lead or member");
-	if ((r = refuse_read_only(ctx)) != KJ_OK || (r = engagement_by_code(ctx, engagement, &e)) != KJ_OK ||
+	if ((r = kj_refuse_read_only(ctx)) != KJ_OK || (r = engagement_by_code(ctx, engagement, &e)) != KJ_OK ||
 	    (r = require_planner(ctx, &e, 0)) != KJ_OK ||
 	    (r = refuse_signed_off(ctx, &e, "its team changes")) != KJ_OK)
 		return r;
@@ -504,7 +470,7 @@ kj_audit_member_add(struct kj_ctx *ctx, const char *engagement, const char *user
 	if (u.disabled)
 		return kj_failf(ctx, KJ_ERR_INVALID, "user: the account %s is disabled", u.name);
 	/* Independence: nobody audits the organisation or unit they belong to. */
-	if (within(ctx, u.org_id, e.org_id))
+	if (kj_org_below(ctx, u.org_id, e.org_id))
 		return kj_failf(ctx, KJ_ERR_INVALID, "user: %s belongs to %s, which engagement %s audits (%s); an auditor must "
 						     "be independent of the audited organisation and its units",
 				u.name, u.org_code, e.code, e.org_code);
@@ -634,7 +600,7 @@ kj_audit_scope_set(struct kj_ctx *ctx, const char *engagement, const char *const
 		return kj_failf(ctx, KJ_ERR_INVALID, "requirements: expected at least one requirement");
 	if (nrequirements > KJ_MAX_CAMPAIGN_ITEMS || nunits > KJ_MAX_CAMPAIGN_ITEMS)
 		return kj_failf(ctx, KJ_ERR_TOO_LARGE, "requirements, units: at most %d each", KJ_MAX_CAMPAIGN_ITEMS);
-	if ((r = refuse_read_only(ctx)) != KJ_OK || (r = engagement_by_code(ctx, engagement, &e)) != KJ_OK ||
+	if ((r = kj_refuse_read_only(ctx)) != KJ_OK || (r = engagement_by_code(ctx, engagement, &e)) != KJ_OK ||
 	    (r = require_planner(ctx, &e, 1)) != KJ_OK)
 		return r;
 	if (strcmp(e.status, "draft") != 0 && strcmp(e.status, "fieldwork") != 0)
@@ -650,7 +616,7 @@ kj_audit_scope_set(struct kj_ctx *ctx, const char *engagement, const char *const
 		if (units[i] == NULL || (r = kj_org_get(ctx, units[i], &u)) != KJ_OK) {
 			r = units[i] == NULL ? kj_failf(ctx, KJ_ERR_INVALID, "units[%zu]: expected an organisation code", i)
 					     : kj_failf_prefix(ctx, r, "units[%zu]", i);
-		} else if (u.id == e.org_id || !within(ctx, u.id, e.org_id)) {
+		} else if (u.id == e.org_id || !kj_org_below(ctx, u.id, e.org_id)) {
 			r = kj_failf(ctx, KJ_ERR_INVALID, "units[%zu]: %s is not a unit of %s, which engagement %s audits", i,
 				     u.code, e.org_code, e.code);
 		}
@@ -707,10 +673,10 @@ kj_audit_finding_add(struct kj_ctx *ctx, const struct kj_audit_finding_new *in, 
 		return kj_failf(ctx, KJ_ERR_INVALID, "urgent: only a finding is urgent, not %s", in->category);
 	if (in->requirement == NULL || *in->requirement == '\0')
 		return kj_failf(ctx, KJ_ERR_INVALID, "requirement: required");
-	if ((r = check_text(ctx, "title", in->title, KJ_MAX_TITLE_BYTES)) != KJ_OK ||
-	    (r = check_text(ctx, "text", in->text, KJ_MAX_TEXT_BYTES)) != KJ_OK)
+	if ((r = kj_need_text(ctx, "title", in->title, KJ_MAX_TITLE_BYTES, 0)) != KJ_OK ||
+	    (r = kj_need_text(ctx, "text", in->text, KJ_MAX_TEXT_BYTES, 0)) != KJ_OK)
 		return r;
-	if ((r = refuse_read_only(ctx)) != KJ_OK || (r = engagement_by_code(ctx, in->engagement, &e)) != KJ_OK)
+	if ((r = kj_refuse_read_only(ctx)) != KJ_OK || (r = engagement_by_code(ctx, in->engagement, &e)) != KJ_OK)
 		return r;
 	if (e.my_role[0] == '\0' && ctx->who.role != KJ_ROLE_LOCAL_ADMIN)
 		return kj_failf(ctx, KJ_ERR_DENIED, "only the auditors of engagement %s add its findings", e.code);
@@ -849,7 +815,7 @@ kj_audit_engagement_advance(struct kj_ctx *ctx, const char *engagement, const ch
 
 	if ((to = list_index(statuses, status)) < 0)
 		return kj_failf(ctx, KJ_ERR_INVALID, "status: expected fieldwork, reporting or signed_off");
-	if ((r = refuse_read_only(ctx)) != KJ_OK || (r = engagement_by_code(ctx, engagement, &e)) != KJ_OK)
+	if ((r = kj_refuse_read_only(ctx)) != KJ_OK || (r = engagement_by_code(ctx, engagement, &e)) != KJ_OK)
 		return r;
 	sign = to == 3;
 	if (sign && strcmp(e.my_role, "lead") != 0)
@@ -1130,13 +1096,13 @@ kj_audit_paper_add(struct kj_ctx *ctx, const char *engagement, const char *name,
 	char now[21], uuid[37], sha[65];
 	kj_err r;
 
-	if ((r = refuse_read_only(ctx)) != KJ_OK || (r = engagement_by_code(ctx, engagement, &e)) != KJ_OK)
+	if ((r = kj_refuse_read_only(ctx)) != KJ_OK || (r = engagement_by_code(ctx, engagement, &e)) != KJ_OK)
 		return r;
 	if (e.my_role[0] == '\0' && !plans(ctx, &e))
 		return kj_failf(ctx, KJ_ERR_DENIED, "only the team and the programme's planners file working papers of "
 						    "engagement %s", e.code);
 	if ((r = refuse_signed_off(ctx, &e, "it takes working papers")) != KJ_OK ||
-	    (r = check_text(ctx, "name", name, KJ_MAX_TITLE_BYTES)) != KJ_OK)
+	    (r = kj_need_text(ctx, "name", name, KJ_MAX_TITLE_BYTES, 0)) != KJ_OK)
 		return r;
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;

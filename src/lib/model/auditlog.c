@@ -19,6 +19,7 @@
 #include "../db/db.h"
 #include "access.h"
 #include "account.h"
+#include "eval.h"
 #include "org.h"
 
 #define DIGEST_BYTES 32
@@ -111,6 +112,9 @@ kj_auditlog_append(struct kj_ctx *ctx, const char *entity, const char *entity_id
 	r = kj_db_prepare(ctx, "UPDATE audit_head SET digest = ? WHERE id = 1", &st);
 	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, dig)) == KJ_OK)
 		r = kj_stmt_run(ctx, st);
+	/* A change to an input of the evaluation makes its snapshots stale (eval.h). */
+	if (r == KJ_OK)
+		r = kj_eval_touch_id(ctx, entity, entity_id);
 out:
 	kj_stmt_free(st);
 	return r;

@@ -11,8 +11,9 @@
 #include "../db/db.h"
 #include "auditlog.h"
 
-kj_err
-kj_notify_org_and_centre(struct kj_ctx *ctx, const struct kj_notice *n, int64_t *n_out)
+/* Leaves n for the organisation's administrators, and the centre's when centre_too. */
+static kj_err
+notify_admins(struct kj_ctx *ctx, const struct kj_notice *n, int centre_too, int64_t *n_out)
 {
 	struct kj_stmt *who = NULL, *ins = NULL;
 	char now[21], uuid[37];
@@ -23,13 +24,13 @@ kj_notify_org_and_centre(struct kj_ctx *ctx, const struct kj_notice *n, int64_t 
 	kj_time_format(kj_now(ctx), now);
 	/* The recipients: the organisation's administrators and the centre's. */
 	r = kj_db_prepare(ctx, "SELECT u.id FROM app_user u JOIN org o ON o.id = u.org_id WHERE u.disabled = 0 AND "
-			       "((u.org_id = ? AND u.role = 'org_admin') OR (o.kind = 'centre' AND u.role = 'centre_admin')) "
+			       "((u.org_id = ? AND u.role = 'org_admin') OR (? = 1 AND o.kind = 'centre' AND u.role = 'centre_admin')) "
 			       "ORDER BY u.id", &who);
 	if (r == KJ_OK)
 		r = kj_db_prepare(ctx, "INSERT INTO notification (uuid, user_id, kind, entity, entity_id, org_id, title, body, "
 				       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins);
-	if (r == KJ_OK)
-		r = kj_stmt_bind_int(ctx, who, 1, n->org_id);
+	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, who, 1, n->org_id)) == KJ_OK)
+		r = kj_stmt_bind_int(ctx, who, 2, centre_too ? 1 : 0);
 	while (r == KJ_OK && (r = kj_stmt_step(ctx, who, &row)) == KJ_OK && row) {
 		kj_uuid_v4(uuid);
 		kj_stmt_reset(ins);
@@ -47,6 +48,18 @@ kj_notify_org_and_centre(struct kj_ctx *ctx, const struct kj_notice *n, int64_t 
 	if (r == KJ_OK && n_out != NULL)
 		*n_out = count;
 	return r;
+}
+
+kj_err
+kj_notify_org_and_centre(struct kj_ctx *ctx, const struct kj_notice *n, int64_t *n_out)
+{
+	return notify_admins(ctx, n, 1, n_out);
+}
+
+kj_err
+kj_notify_org(struct kj_ctx *ctx, const struct kj_notice *n, int64_t *n_out)
+{
+	return notify_admins(ctx, n, 0, n_out);
 }
 
 kj_err

@@ -27,6 +27,10 @@ struct kj_notice {
  * the transaction of the change; *n_out (may be NULL) is how many were left. */
 kj_err kj_notify_org_and_centre(struct kj_ctx *ctx, const struct kj_notice *n, int64_t *n_out);
 
+/* Leaves the notice for the enabled org_admin accounts of org_id only, as above (for
+ * notices that go to many organisations at once, which would flood the centre). */
+kj_err kj_notify_org(struct kj_ctx *ctx, const struct kj_notice *n, int64_t *n_out);
+
 /* The principal's own notifications, newest first: unread only when unread_only; at most
  * limit (1..1000) with ids below before (a cursor; 0: from the newest). A JSON array of
  * {id, kind, entity, entity_id, org, title, body, created_at, read_at}; *next_out is the

@@ -22,92 +22,13 @@
 #include "access.h"
 #include "account.h"
 #include "auditlog.h"
+#include "kit.h"
 #include "notify.h"
 #include "org.h"
 
-#define CODE_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 #define PLAN_STEPS "draft, submitted, accepted, in_progress, done, verified, one step at a time"
 
 /* ---- Helpers --------------------------------------------------------------------------- */
-
-/*
- * Prepares sql and binds its parameters from the variable arguments, one per letter of
- * types: 't' a const char * (NULL binds NULL), 'i' an int64_t, 'a' the acting account
- * (takes no argument; NULL for the command line).
- */
-static kj_err
-prepare(struct kj_ctx *ctx, struct kj_stmt **st, const char *sql, const char *types, ...)
-{
-	va_list ap;
-	int idx;
-	kj_err r;
-
-	*st = NULL;
-	if ((r = kj_db_prepare(ctx, sql, st)) != KJ_OK)
-		return r;
-	va_start(ap, types);
-	for (idx = 1; r == KJ_OK && types[idx - 1] != '\0'; idx++) {
-		switch (types[idx - 1]) {
-		case 't':
-			r = kj_stmt_bind_text(ctx, *st, idx, va_arg(ap, const char *));
-			break;
-		case 'i':
-			r = kj_stmt_bind_int(ctx, *st, idx, va_arg(ap, int64_t));
-			break;
-		case 'a':
-			r = ctx->who.user_id != 0 ? kj_stmt_bind_int(ctx, *st, idx, ctx->who.user_id)
-						  : kj_stmt_bind_null(ctx, *st, idx);
-			break;
-		default:
-			r = kj_failf(ctx, KJ_ERR_INTERNAL, "prepare: unknown parameter type '%c'", types[idx - 1]);
-			break;
-		}
-	}
-	va_end(ap);
-	if (r != KJ_OK) {
-		kj_stmt_free(*st);
-		*st = NULL;
-	}
-	return r;
-}
-
-/* Takes state (a JSON object, stolen) as the new state of entity id and appends it to the
- * audit log. */
-static kj_err
-record(struct kj_ctx *ctx, const char *entity, const char *id, int64_t org_id, const char *op, json_t *state)
-{
-	char *text = state != NULL ? json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	kj_err r;
-
-	json_decref(state);
-	if (text == NULL)
-		return kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
-	r = kj_auditlog_append(ctx, entity, id, org_id, op, text);
-	free(text);
-	return r;
-}
-
-static kj_err
-need_code(struct kj_ctx *ctx, const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	if (n == 0 || n > KJ_MAX_CODE_BYTES || strspn(s, CODE_CHARS) != n)
-		return kj_failf(ctx, KJ_ERR_INVALID, "code: expected 1 to %d of A-Z a-z 0-9 . _ -", KJ_MAX_CODE_BYTES);
-	return KJ_OK;
-}
-
-static kj_err
-need_text(struct kj_ctx *ctx, const char *field, const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	if (n == 0)
-		return kj_failf(ctx, KJ_ERR_INVALID, "%s: required", field);
-	if (n > KJ_MAX_TEXT_BYTES)
-		return kj_failf(ctx, KJ_ERR_TOO_LARGE, "%s: longer than %u bytes", field, KJ_MAX_TEXT_BYTES);
-	return kj_utf8_valid(s, n) ? KJ_OK : kj_failf(ctx, KJ_ERR_INVALID, "%s: expected UTF-8 text", field);
-}
 
 /* A due date: a real date, not before today (earliest) nor after latest (NULL: no bound;
  * what names it in the message). */
@@ -122,25 +43,6 @@ need_due(struct kj_ctx *ctx, const char *due, const char *today, const char *lat
 		return kj_failf(ctx, KJ_ERR_INVALID, "due_on: %s is after %s's due date %s; expected a date on or before it", due,
 				what, latest);
 	return KJ_OK;
-}
-
-static kj_err
-refuse_read_only(struct kj_ctx *ctx)
-{
-	return ctx->who.read_only ? kj_failf(ctx, KJ_ERR_DENIED, "not allowed with a read-only token") : KJ_OK;
-}
-
-/* 1 when org lies in the subtree of root (root itself, its units and the agencies it
- * supervises): access.h's scope, asked as if root's administrator were acting. */
-static int
-in_subtree(struct kj_ctx *ctx, int64_t org, int64_t root)
-{
-	struct kj_ctx probe = *ctx;
-
-	memset(&probe.who, 0, sizeof(probe.who));
-	probe.who.role = KJ_ROLE_ORG_ADMIN;
-	probe.who.org_id = root;
-	return kj_access_org_visible(&probe, org);
 }
 
 /* 1 when the principal writes for organisation org: the local administrator, or its
@@ -181,37 +83,6 @@ find_name(const char *const *names, const char *s)
 	return s != NULL && names[i] != NULL ? i : -1;
 }
 
-static void
-today(struct kj_ctx *ctx, char out[11])
-{
-	kj_date_format(kj_now(ctx), out);
-}
-
-/* Ends a read that built a: on success *out takes it, on failure it is freed. */
-static kj_err
-hand_over(kj_err r, json_t *a, json_t **out)
-{
-	if (r != KJ_OK)
-		json_decref(a);
-	else
-		*out = a;
-	return r;
-}
-
-/* Runs a prepared statement once and frees it; *row_out (may be NULL) says whether it gave
- * a row. */
-static kj_err
-run_once(struct kj_ctx *ctx, struct kj_stmt *st, int *row_out)
-{
-	int row = 0;
-	kj_err r = kj_stmt_step(ctx, st, &row);
-
-	kj_stmt_free(st);
-	if (row_out != NULL)
-		*row_out = row;
-	return r;
-}
-
 /* ---- Citing findings ------------------------------------------------------------------- */
 
 /*
@@ -238,7 +109,7 @@ cite(struct kj_ctx *ctx, const char *const *findings, size_t n, const struct kj_
 
 		if (findings[i] == NULL || !kj_uuid_valid(findings[i]))
 			return kj_failf(ctx, KJ_ERR_INVALID, "findings[%zu]: expected the public id of an audit finding", i);
-		r = prepare(ctx, &st, "SELECT f.id, e.code, e.status, e.org_id, eo.code, p.org_id FROM audit_finding f "
+		r = kj_sql(ctx, &st, "SELECT f.id, e.code, e.status, e.org_id, eo.code, p.org_id FROM audit_finding f "
 				      "JOIN audit_engagement e ON e.id = f.engagement_id JOIN org eo ON eo.id = e.org_id "
 				      "JOIN audit_programme p ON p.id = e.programme_id WHERE f.uuid = ?", "t", findings[i]);
 		if (r != KJ_OK || (r = kj_stmt_step(ctx, st, &row)) != KJ_OK)
@@ -284,8 +155,8 @@ insert_citations(struct kj_ctx *ctx, const char *sql, int64_t owner, const int64
 	kj_err r = KJ_OK;
 
 	for (i = 0; i < n && r == KJ_OK; i++) {
-		if ((r = prepare(ctx, &st, sql, "ii", owner, ids[i])) == KJ_OK)
-			r = run_once(ctx, st, NULL);
+		if ((r = kj_sql(ctx, &st, sql, "ii", owner, ids[i])) == KJ_OK)
+			r = kj_sql_once(ctx, st, NULL);
 	}
 	return r;
 }
@@ -309,7 +180,7 @@ rec_by_code(struct kj_ctx *ctx, const char *code, struct rec *out)
 	memset(out, 0, sizeof(*out));
 	if (code == NULL)
 		return kj_failf(ctx, KJ_ERR_INVALID, "recommendation: required");
-	r = prepare(ctx, &st, "SELECT r.id, r.uuid, r.code, r.status, r.due_on, r.issuer_org_id, i.code, i.kind, r.org_id, "
+	r = kj_sql(ctx, &st, "SELECT r.id, r.uuid, r.code, r.status, r.due_on, r.issuer_org_id, i.code, i.kind, r.org_id, "
 			      "o.code FROM recommendation r JOIN org i ON i.id = r.issuer_org_id JOIN org o ON o.id = r.org_id "
 			      "WHERE r.code = ?", "t", code);
 	if (r == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
@@ -381,13 +252,13 @@ kj_recommendation_create(struct kj_ctx *ctx, const struct kj_recommendation_new 
 	char now[21], day[11], uuid[37];
 	kj_err r;
 
-	today(ctx, day);
-	if ((r = need_code(ctx, in->code)) != KJ_OK || (r = need_text(ctx, "text", in->text)) != KJ_OK ||
+	kj_today(ctx, day);
+	if ((r = kj_need_code(ctx, in->code)) != KJ_OK || (r = kj_need_text(ctx, "text", in->text, KJ_MAX_TEXT_BYTES, 0)) != KJ_OK ||
 	    (r = need_due(ctx, in->due_on, day, NULL, NULL)) != KJ_OK)
 		return r;
 	if (in->nfindings == 0)
 		return kj_failf(ctx, KJ_ERR_INVALID, "findings: expected at least one audit finding");
-	if ((r = refuse_read_only(ctx)) != KJ_OK || (r = org_named(ctx, "issuer", in->issuer, &issuer)) != KJ_OK ||
+	if ((r = kj_refuse_read_only(ctx)) != KJ_OK || (r = org_named(ctx, "issuer", in->issuer, &issuer)) != KJ_OK ||
 	    (r = org_named(ctx, "org", in->org, &o)) != KJ_OK || (r = check_issuer(ctx, &issuer, &o)) != KJ_OK)
 		return r;
 	if ((ids = calloc(in->nfindings, sizeof(*ids))) == NULL)
@@ -399,7 +270,7 @@ kj_recommendation_create(struct kj_ctx *ctx, const struct kj_recommendation_new 
 	}
 	kj_uuid_v4(uuid);
 	kj_time_format(kj_now(ctx), now);
-	r = prepare(ctx, &st, "INSERT INTO recommendation (uuid, code, issuer_org_id, org_id, text, issued_on, due_on, status, "
+	r = kj_sql(ctx, &st, "INSERT INTO recommendation (uuid, code, issuer_org_id, org_id, text, issued_on, due_on, status, "
 			      "created_by, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?) RETURNING id",
 		    "ttiitttatt", uuid, in->code, issuer.id, o.id, in->text, day, in->due_on, now, now);
 	if (r == KJ_OK && (r = kj_stmt_step(ctx, st, &(int){0})) == KJ_OK) {
@@ -414,7 +285,7 @@ kj_recommendation_create(struct kj_ctx *ctx, const struct kj_recommendation_new 
 	if (r == KJ_ERR_EXISTS)
 		r = kj_failf(ctx, r, "code: a recommendation \"%s\" already exists", in->code);
 	if (r == KJ_OK)
-		r = record(ctx, "recommendation", uuid, o.id, "recommendation.create",
+		r = kj_log_state(ctx, "recommendation", uuid, o.id, "recommendation.create",
 			   json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "code", in->code, "issuer", issuer.code, "org", o.code,
 				     "text", in->text, "due_on", in->due_on, "findings", (json_int_t)in->nfindings, "status",
 				     "issued"));
@@ -434,7 +305,7 @@ ready_to_close(struct kj_ctx *ctx, const struct rec *rc)
 	int row;
 	kj_err r;
 
-	if ((r = prepare(ctx, &st, "SELECT code, status FROM improvement_plan WHERE recommendation_id = ?", "i", rc->id)) != KJ_OK)
+	if ((r = kj_sql(ctx, &st, "SELECT code, status FROM improvement_plan WHERE recommendation_id = ?", "i", rc->id)) != KJ_OK)
 		return r;
 	if ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
 		kj_strlcpy(plan, kj_stmt_text(st, 0), sizeof(plan));
@@ -462,7 +333,7 @@ kj_recommendation_set_status(struct kj_ctx *ctx, const char *code, const char *s
 
 	if ((to = find_name(names, status)) < 1)
 		return kj_failf(ctx, KJ_ERR_INVALID, "status: expected accepted, closed or withdrawn");
-	if ((r = refuse_read_only(ctx)) != KJ_OK || (r = rec_by_code(ctx, code, &rc)) != KJ_OK)
+	if ((r = kj_refuse_read_only(ctx)) != KJ_OK || (r = rec_by_code(ctx, code, &rc)) != KJ_OK)
 		return r;
 	if (to == 1 && !writes_for(ctx, rc.org_id, rc.issuer_id))
 		return kj_failf(ctx, KJ_ERR_DENIED, "only the officers of %s accept recommendation %s", rc.org_code, rc.code);
@@ -479,14 +350,14 @@ kj_recommendation_set_status(struct kj_ctx *ctx, const char *code, const char *s
 	if (to == 2)
 		r = ready_to_close(ctx, &rc);
 	kj_time_format(kj_now(ctx), now);
-	if (r == KJ_OK && (r = prepare(ctx, &st, "UPDATE recommendation SET status = ?, changed_at = ?, version = version + 1 "
+	if (r == KJ_OK && (r = kj_sql(ctx, &st, "UPDATE recommendation SET status = ?, changed_at = ?, version = version + 1 "
 						 "WHERE id = ? AND status = ? RETURNING id", "ttit", status, now, rc.id,
 				       rc.status)) == KJ_OK)
-		r = run_once(ctx, st, &row);
+		r = kj_sql_once(ctx, st, &row);
 	if (r == KJ_OK && !row)
 		r = kj_failf(ctx, KJ_ERR_CONFLICT, "recommendation %s changed meanwhile; read it again", rc.code);
 	if (r == KJ_OK)
-		r = record(ctx, "recommendation", rc.uuid, rc.org_id, "recommendation.status",
+		r = kj_log_state(ctx, "recommendation", rc.uuid, rc.org_id, "recommendation.status",
 			   json_pack("{s:s, s:s, s:s}", "code", rc.code, "status", status, "by", ctx->who.name));
 	return kj_tx_end(ctx, r);
 }
@@ -500,12 +371,12 @@ citations_json(struct kj_ctx *ctx, const char *sql, int64_t id, json_t **out)
 	int row;
 	kj_err r;
 
-	if ((r = prepare(ctx, &st, sql, "i", id)) == KJ_OK) {
+	if ((r = kj_sql(ctx, &st, sql, "i", id)) == KJ_OK) {
 		while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row)
 			json_array_append_new(a, json_string(kj_stmt_text(st, 0)));
 	}
 	kj_stmt_free(st);
-	return hand_over(r, a, out);
+	return kj_hand_over(r, a, out);
 }
 
 kj_err
@@ -526,7 +397,7 @@ kj_recommendation_list(struct kj_ctx *ctx, const char *org, const char *issuer, 
 	    (issuer != NULL && (r = org_named(ctx, "issuer", issuer, &i)) != KJ_OK))
 		return r;
 	a = json_array();
-	r = prepare(ctx, &st, "SELECT r.id, r.uuid, r.code, i.code, o.code, r.text, r.issued_on, r.due_on, r.status, r.org_id, "
+	r = kj_sql(ctx, &st, "SELECT r.id, r.uuid, r.code, i.code, o.code, r.text, r.issued_on, r.due_on, r.status, r.org_id, "
 			      "p.code FROM recommendation r JOIN org i ON i.id = r.issuer_org_id JOIN org o ON o.id = r.org_id "
 			      "LEFT JOIN improvement_plan p ON p.recommendation_id = r.id WHERE (? = 0 OR r.org_id = ?) "
 			      "AND (? = 0 OR r.issuer_org_id = ?) AND r.code > ? ORDER BY r.code",
@@ -550,7 +421,7 @@ kj_recommendation_list(struct kj_ctx *ctx, const char *org, const char *issuer, 
 		json_array_append_new(a, row_json);
 	}
 	kj_stmt_free(st);
-	return hand_over(r, a, out);
+	return kj_hand_over(r, a, out);
 }
 
 /* ---- Plans ----------------------------------------------------------------------------- */
@@ -573,7 +444,7 @@ plan_by_code(struct kj_ctx *ctx, const char *code, struct plan *p)
 	memset(p, 0, sizeof(*p));
 	if (code == NULL)
 		return kj_failf(ctx, KJ_ERR_INVALID, "plan: required");
-	r = prepare(ctx, &st, "SELECT p.id, p.uuid, p.code, p.status, p.due_on, p.started_at, p.org_id, o.code, "
+	r = kj_sql(ctx, &st, "SELECT p.id, p.uuid, p.code, p.status, p.due_on, p.started_at, p.org_id, o.code, "
 			      "p.reviewer_org_id, v.code, v.kind, r.code, r.status FROM improvement_plan p JOIN org o ON "
 			      "o.id = p.org_id JOIN org v ON v.id = p.reviewer_org_id LEFT JOIN recommendation r ON "
 			      "r.id = p.recommendation_id WHERE p.code = ?", "t", code);
@@ -608,7 +479,7 @@ plan_for_change(struct kj_ctx *ctx, const char *code, int reviewer, const char *
 {
 	kj_err r;
 
-	if ((r = refuse_read_only(ctx)) != KJ_OK || (r = plan_by_code(ctx, code, p)) != KJ_OK)
+	if ((r = kj_refuse_read_only(ctx)) != KJ_OK || (r = plan_by_code(ctx, code, p)) != KJ_OK)
 		return r;
 	if (!reviewer && !writes_for(ctx, p->org_id, p->reviewer_id))
 		return kj_failf(ctx, KJ_ERR_DENIED, "plan %s: only the officers of %s (its administrator, or a unit officer for "
@@ -632,9 +503,9 @@ lock_plan(struct kj_ctx *ctx, const struct plan *p)
 	int row = 0;
 	kj_err r;
 
-	if ((r = prepare(ctx, &st, "UPDATE improvement_plan SET version = version + 1 WHERE id = ? AND status = ? RETURNING id",
+	if ((r = kj_sql(ctx, &st, "UPDATE improvement_plan SET version = version + 1 WHERE id = ? AND status = ? RETURNING id",
 			 "it", p->id, p->status)) == KJ_OK)
-		r = run_once(ctx, st, &row);
+		r = kj_sql_once(ctx, st, &row);
 	if (r == KJ_OK && !row)
 		r = kj_failf(ctx, KJ_ERR_CONFLICT, "plan %s changed meanwhile; read it again", p->code);
 	return r;
@@ -698,7 +569,7 @@ insert_plan(struct kj_ctx *ctx, const struct kj_plan_new *in, const char *uuid, 
 	kj_err r;
 
 	kj_time_format(kj_now(ctx), now);
-	r = prepare(ctx, &st, "INSERT INTO improvement_plan (uuid, code, org_id, recommendation_id, reviewer_org_id, text, "
+	r = kj_sql(ctx, &st, "INSERT INTO improvement_plan (uuid, code, org_id, recommendation_id, reviewer_org_id, text, "
 			      "due_on, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING id",
 		    "ttiiittat", uuid, in->code, o->id, rc->id, reviewer, in->text, in->due_on, now);
 	/* No recommendation binds NULL, not 0. */
@@ -715,10 +586,10 @@ insert_plan(struct kj_ctx *ctx, const struct kj_plan_new *in, const char *uuid, 
 	if (in->nfindings > 0)
 		return insert_citations(ctx, "INSERT INTO plan_finding (plan_id, finding_id) VALUES (?, ?)", id, ids,
 					in->nfindings);
-	if ((r = prepare(ctx, &st, "INSERT INTO plan_finding (plan_id, finding_id) SELECT p.id, c.finding_id FROM "
+	if ((r = kj_sql(ctx, &st, "INSERT INTO plan_finding (plan_id, finding_id) SELECT p.id, c.finding_id FROM "
 				   "improvement_plan p JOIN recommendation_finding c ON c.recommendation_id = p.recommendation_id "
 				   "WHERE p.id = ?", "i", id)) == KJ_OK)
-		r = run_once(ctx, st, NULL);
+		r = kj_sql_once(ctx, st, NULL);
 	return r;
 }
 
@@ -732,7 +603,7 @@ one_plan_each(struct kj_ctx *ctx, const struct rec *rc)
 
 	if (rc->id == 0)
 		return KJ_OK;
-	if ((r = prepare(ctx, &st, "SELECT code FROM improvement_plan WHERE recommendation_id = ?", "i", rc->id)) != KJ_OK)
+	if ((r = kj_sql(ctx, &st, "SELECT code FROM improvement_plan WHERE recommendation_id = ?", "i", rc->id)) != KJ_OK)
 		return r;
 	if ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row)
 		r = kj_failf(ctx, KJ_ERR_EXISTS, "recommendation: %s has a plan already (%s)", rc->code, kj_stmt_text(st, 0));
@@ -749,9 +620,9 @@ kj_plan_create(struct kj_ctx *ctx, const struct kj_plan_new *in, char uuid_out[3
 	char day[11], uuid[37];
 	kj_err r;
 
-	today(ctx, day);
-	if ((r = need_code(ctx, in->code)) != KJ_OK || (r = need_text(ctx, "text", in->text)) != KJ_OK ||
-	    (r = refuse_read_only(ctx)) != KJ_OK)
+	kj_today(ctx, day);
+	if ((r = kj_need_code(ctx, in->code)) != KJ_OK || (r = kj_need_text(ctx, "text", in->text, KJ_MAX_TEXT_BYTES, 0)) != KJ_OK ||
+	    (r = kj_refuse_read_only(ctx)) != KJ_OK)
 		return r;
 	if (in->nfindings > 0 && (ids = calloc(in->nfindings, sizeof(*ids))) == NULL)
 		return kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
@@ -763,7 +634,7 @@ kj_plan_create(struct kj_ctx *ctx, const struct kj_plan_new *in, char uuid_out[3
 		if (r == KJ_OK)
 			r = insert_plan(ctx, in, uuid, &o, &rc, reviewer, ids);
 		if (r == KJ_OK)
-			r = record(ctx, "improvement_plan", uuid, o.id, "improvement_plan.create",
+			r = kj_log_state(ctx, "improvement_plan", uuid, o.id, "improvement_plan.create",
 				   json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s}", "code", in->code, "org", o.code, "recommendation",
 					     rc.id ? rc.code : NULL, "text", in->text, "due_on", in->due_on, "status", "draft"));
 		r = kj_tx_end(ctx, r);
@@ -786,8 +657,8 @@ kj_plan_measure_add(struct kj_ctx *ctx, const char *plan, const char *text, cons
 	int row = 0;
 	kj_err r;
 
-	today(ctx, day);
-	if ((r = need_text(ctx, "text", text)) != KJ_OK ||
+	kj_today(ctx, day);
+	if ((r = kj_need_text(ctx, "text", text, KJ_MAX_TEXT_BYTES, 0)) != KJ_OK ||
 	    (r = plan_for_change(ctx, plan, 0, "draft", "add measures", &p)) != KJ_OK ||
 	    (r = need_due(ctx, due_on, day, p.due_on, "the plan")) != KJ_OK)
 		return r;
@@ -797,23 +668,23 @@ kj_plan_measure_add(struct kj_ctx *ctx, const char *plan, const char *text, cons
 		return kj_failf_prefix(ctx, r, "owner");
 	if (u.disabled)
 		return kj_failf(ctx, KJ_ERR_INVALID, "owner: the account %s is disabled", u.name);
-	if (!in_subtree(ctx, u.org_id, p.org_id))
+	if (!kj_org_below(ctx, u.org_id, p.org_id))
 		return kj_failf(ctx, KJ_ERR_INVALID, "owner: %s belongs to %s, not to %s or its units", u.name, u.org_code,
 				p.org_code);
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
 	kj_time_format(kj_now(ctx), now);
 	if ((r = lock_plan(ctx, &p)) == KJ_OK &&
-	    (r = prepare(ctx, &st, "SELECT COALESCE(MAX(n), 0) + 1 FROM plan_measure WHERE plan_id = ?", "i", p.id)) == KJ_OK &&
+	    (r = kj_sql(ctx, &st, "SELECT COALESCE(MAX(n), 0) + 1 FROM plan_measure WHERE plan_id = ?", "i", p.id)) == KJ_OK &&
 	    (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row)
 		n = kj_stmt_int(st, 0);
 	kj_stmt_free(st);
-	if (r == KJ_OK && (r = prepare(ctx, &st, "INSERT INTO plan_measure (plan_id, n, text, owner_id, due_on, status, "
+	if (r == KJ_OK && (r = kj_sql(ctx, &st, "INSERT INTO plan_measure (plan_id, n, text, owner_id, due_on, status, "
 						 "created_at) VALUES (?, ?, ?, ?, ?, 'open', ?)", "iititt", p.id, n, text, u.id,
 				       due_on, now)) == KJ_OK)
-		r = run_once(ctx, st, NULL);
+		r = kj_sql_once(ctx, st, NULL);
 	if (r == KJ_OK)
-		r = record(ctx, "improvement_plan", p.uuid, p.org_id, "improvement_plan.measure",
+		r = kj_log_state(ctx, "improvement_plan", p.uuid, p.org_id, "improvement_plan.measure",
 			   json_pack("{s:s, s:I, s:s, s:s, s:s}", "plan", p.code, "n", (json_int_t)n, "text", text, "owner", u.name,
 				     "due_on", due_on));
 	r = kj_tx_end(ctx, r);
@@ -833,7 +704,7 @@ kj_plan_measure_done(struct kj_ctx *ctx, const char *plan, int n)
 
 	if ((r = plan_for_change(ctx, plan, 0, "in_progress", "mark measures done", &p)) != KJ_OK)
 		return r;
-	if ((r = prepare(ctx, &st, "SELECT status FROM plan_measure WHERE plan_id = ? AND n = ?", "ii", p.id, (int64_t)n)) != KJ_OK)
+	if ((r = kj_sql(ctx, &st, "SELECT status FROM plan_measure WHERE plan_id = ? AND n = ?", "ii", p.id, (int64_t)n)) != KJ_OK)
 		return r;
 	if ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row)
 		kj_strlcpy(status, kj_stmt_text(st, 0), sizeof(status));
@@ -844,15 +715,15 @@ kj_plan_measure_done(struct kj_ctx *ctx, const char *plan, int n)
 		return kj_failf(ctx, KJ_ERR_STATE, "measure: measure %d of plan %s is done already", n, p.code);
 	if (r != KJ_OK || (r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
-	today(ctx, day);
+	kj_today(ctx, day);
 	if ((r = lock_plan(ctx, &p)) == KJ_OK &&
-	    (r = prepare(ctx, &st, "UPDATE plan_measure SET status = 'done', done_on = ?, done_by = ? WHERE plan_id = ? AND "
+	    (r = kj_sql(ctx, &st, "UPDATE plan_measure SET status = 'done', done_on = ?, done_by = ? WHERE plan_id = ? AND "
 				   "n = ? AND status = 'open' RETURNING id", "taii", day, p.id, (int64_t)n)) == KJ_OK)
-		r = run_once(ctx, st, &row);
+		r = kj_sql_once(ctx, st, &row);
 	if (r == KJ_OK && !row)
 		r = kj_failf(ctx, KJ_ERR_CONFLICT, "measure %d of plan %s changed meanwhile; read it again", n, p.code);
 	if (r == KJ_OK)
-		r = record(ctx, "improvement_plan", p.uuid, p.org_id, "improvement_plan.measure_done",
+		r = kj_log_state(ctx, "improvement_plan", p.uuid, p.org_id, "improvement_plan.measure_done",
 			   json_pack("{s:s, s:i, s:s, s:s}", "plan", p.code, "n", n, "status", "done", "done_on", day));
 	return kj_tx_end(ctx, r);
 }
@@ -890,7 +761,7 @@ step_ready(struct kj_ctx *ctx, const struct plan *p, const struct step *s)
 	int row = 0;
 	kj_err r;
 
-	if ((r = prepare(ctx, &st, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END), 0) FROM "
+	if ((r = kj_sql(ctx, &st, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END), 0) FROM "
 				   "plan_measure WHERE plan_id = ?", "i", p->id)) != KJ_OK)
 		return r;
 	if ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
@@ -925,12 +796,12 @@ take_step(struct kj_ctx *ctx, const char *plan, size_t k)
 		return r;
 	kj_time_format(kj_now(ctx), now);
 	if ((r = step_ready(ctx, &p, s)) == KJ_OK &&
-	    (r = s->reviewer ? prepare(ctx, &st, s->sql, "tai", now, p.id) : prepare(ctx, &st, s->sql, "ti", now, p.id)) == KJ_OK)
-		r = run_once(ctx, st, &row);
+	    (r = s->reviewer ? kj_sql(ctx, &st, s->sql, "tai", now, p.id) : kj_sql(ctx, &st, s->sql, "ti", now, p.id)) == KJ_OK)
+		r = kj_sql_once(ctx, st, &row);
 	if (r == KJ_OK && !row)
 		r = kj_failf(ctx, KJ_ERR_CONFLICT, "plan %s changed meanwhile; read it again", p.code);
 	if (r == KJ_OK)
-		r = record(ctx, "improvement_plan", p.uuid, p.org_id, "improvement_plan.status",
+		r = kj_log_state(ctx, "improvement_plan", p.uuid, p.org_id, "improvement_plan.status",
 			   json_pack("{s:s, s:s, s:s}", "code", p.code, "status", s->to, "by", ctx->who.name));
 	return kj_tx_end(ctx, r);
 }
@@ -985,25 +856,25 @@ kj_plan_send_back(struct kj_ctx *ctx, const char *plan, const char *reason, char
 	else
 		return kj_failf(ctx, KJ_ERR_STATE, "status: plan %s is %s; only a submitted plan (back to draft) or a done one "
 						   "(back to in_progress) is sent back", p.code, p.status);
-	if ((r = need_text(ctx, "reason", reason)) != KJ_OK)
+	if ((r = kj_need_text(ctx, "reason", reason, KJ_MAX_TEXT_BYTES, 0)) != KJ_OK)
 		return r;
 	if (strlen(reason) > KJ_MAX_COMMENT_BYTES)
 		return kj_failf(ctx, KJ_ERR_TOO_LARGE, "reason: longer than %u bytes", KJ_MAX_COMMENT_BYTES);
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
 	/* Back a step: the time of the step undone is cleared with it. */
-	r = prepare(ctx, &st, strcmp(to, "draft") == 0
+	r = kj_sql(ctx, &st, strcmp(to, "draft") == 0
 				      ? "UPDATE improvement_plan SET status = 'draft', submitted_at = NULL, version = version + 1 "
 					"WHERE id = ? AND status = 'submitted' RETURNING id"
 				      : "UPDATE improvement_plan SET status = 'in_progress', done_at = NULL, version = version + 1 "
 					"WHERE id = ? AND status = 'done' RETURNING id",
 		    "i", p.id);
 	if (r == KJ_OK)
-		r = run_once(ctx, st, &row);
+		r = kj_sql_once(ctx, st, &row);
 	if (r == KJ_OK && !row)
 		r = kj_failf(ctx, KJ_ERR_CONFLICT, "plan %s changed meanwhile; read it again", p.code);
 	if (r == KJ_OK)
-		r = record(ctx, "improvement_plan", p.uuid, p.org_id, "improvement_plan.send_back",
+		r = kj_log_state(ctx, "improvement_plan", p.uuid, p.org_id, "improvement_plan.send_back",
 			   json_pack("{s:s, s:s, s:s, s:s}", "code", p.code, "status", to, "reason", reason, "by", ctx->who.name));
 	/* The organisation's administrators learn why at once. */
 	if (r == KJ_OK) {
@@ -1028,12 +899,12 @@ kj_plan_report_add(struct kj_ctx *ctx, const char *plan, const char *reported_on
 	int row = 0;
 	kj_err r;
 
-	today(ctx, day);
+	kj_today(ctx, day);
 	if (reported_on == NULL || !kj_date_valid(reported_on))
 		return kj_failf(ctx, KJ_ERR_INVALID, "reported_on: expected a date YYYY-MM-DD");
 	if (percent < 0 || percent > 100)
 		return kj_failf(ctx, KJ_ERR_INVALID, "percent: expected 0 to 100, not %d", percent);
-	if ((r = need_text(ctx, "text", text)) != KJ_OK ||
+	if ((r = kj_need_text(ctx, "text", text, KJ_MAX_TEXT_BYTES, 0)) != KJ_OK ||
 	    (r = plan_for_change(ctx, plan, 0, "in_progress", "report progress", &p)) != KJ_OK)
 		return r;
 	if (strcmp(reported_on, day) > 0)
@@ -1044,7 +915,7 @@ kj_plan_report_add(struct kj_ctx *ctx, const char *plan, const char *reported_on
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
 	if ((r = lock_plan(ctx, &p)) == KJ_OK &&
-	    (r = prepare(ctx, &st, "SELECT MAX(reported_on) FROM plan_report WHERE plan_id = ?", "i", p.id)) == KJ_OK &&
+	    (r = kj_sql(ctx, &st, "SELECT MAX(reported_on) FROM plan_report WHERE plan_id = ?", "i", p.id)) == KJ_OK &&
 	    (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row && !kj_stmt_is_null(st, 0))
 		kj_strlcpy(last, kj_stmt_text(st, 0), sizeof(last));
 	kj_stmt_free(st);
@@ -1052,12 +923,12 @@ kj_plan_report_add(struct kj_ctx *ctx, const char *plan, const char *reported_on
 		r = kj_failf(ctx, KJ_ERR_INVALID, "reported_on: %s is before the last report of plan %s (%s); reports come in "
 						  "order", reported_on, p.code, last);
 	kj_time_format(kj_now(ctx), now);
-	if (r == KJ_OK && (r = prepare(ctx, &st, "INSERT INTO plan_report (plan_id, reported_on, percent, text, created_by, "
+	if (r == KJ_OK && (r = kj_sql(ctx, &st, "INSERT INTO plan_report (plan_id, reported_on, percent, text, created_by, "
 						 "created_at) VALUES (?, ?, ?, ?, ?, ?)", "ititat", p.id, reported_on,
 				       (int64_t)percent, text, now)) == KJ_OK)
-		r = run_once(ctx, st, NULL);
+		r = kj_sql_once(ctx, st, NULL);
 	if (r == KJ_OK)
-		r = record(ctx, "improvement_plan", p.uuid, p.org_id, "improvement_plan.report",
+		r = kj_log_state(ctx, "improvement_plan", p.uuid, p.org_id, "improvement_plan.report",
 			   json_pack("{s:s, s:s, s:i, s:s}", "plan", p.code, "reported_on", reported_on, "percent", percent, "text",
 				     text));
 	return kj_tx_end(ctx, r);
@@ -1074,7 +945,7 @@ plan_rows(struct kj_ctx *ctx, const char *sql, int64_t id, json_t *a, const char
 	int row;
 	kj_err r;
 
-	if ((r = prepare(ctx, &st, sql, "i", id)) == KJ_OK) {
+	if ((r = kj_sql(ctx, &st, sql, "i", id)) == KJ_OK) {
 		while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row)
 			json_array_append_new(a, make(st, day));
 	}
@@ -1109,7 +980,7 @@ plan_head_json(struct kj_ctx *ctx, const struct plan *p, json_t **out)
 	kj_err r;
 
 	*out = NULL;
-	r = prepare(ctx, &st, "SELECT p.text, p.due_on, c.name, p.created_at, p.submitted_at, a.name, p.accepted_at, "
+	r = kj_sql(ctx, &st, "SELECT p.text, p.due_on, c.name, p.created_at, p.submitted_at, a.name, p.accepted_at, "
 			      "p.started_at, p.done_at, v.name, p.verified_at, p.version FROM improvement_plan p "
 			      "LEFT JOIN app_user c ON c.id = p.created_by LEFT JOIN app_user a ON a.id = p.accepted_by "
 			      "LEFT JOIN app_user v ON v.id = p.verified_by WHERE p.id = ?", "i", p->id);
@@ -1136,7 +1007,7 @@ kj_plan_get(struct kj_ctx *ctx, const char *plan, json_t **out)
 	char day[11];
 	kj_err r;
 
-	today(ctx, day);
+	kj_today(ctx, day);
 	if ((r = plan_by_code(ctx, plan, &p)) == KJ_OK && (r = plan_head_json(ctx, &p, &j)) == KJ_OK &&
 	    (r = citations_json(ctx, "SELECT f.uuid FROM plan_finding c JOIN audit_finding f ON f.id = c.finding_id WHERE "
 				     "c.plan_id = ? ORDER BY f.id", p.id, &cited)) == KJ_OK &&
@@ -1176,9 +1047,9 @@ kj_plan_overdue_list(struct kj_ctx *ctx, const char *org, json_t **out)
 		if (!kj_access_org_visible(ctx, o.id))
 			return kj_failf(ctx, KJ_ERR_NOT_FOUND, "org: no organisation \"%.64s\"", org);
 	}
-	today(ctx, day);
+	kj_today(ctx, day);
 	a = json_array();
-	r = prepare(ctx, &st, "SELECT p.code, o.code, r.code, v.code, m.n, m.text, u.name, m.due_on, p.status, p.org_id "
+	r = kj_sql(ctx, &st, "SELECT p.code, o.code, r.code, v.code, m.n, m.text, u.name, m.due_on, p.status, p.org_id "
 			      "FROM plan_measure m JOIN improvement_plan p ON p.id = m.plan_id JOIN org o ON o.id = p.org_id "
 			      "JOIN org v ON v.id = p.reviewer_org_id JOIN app_user u ON u.id = m.owner_id LEFT JOIN "
 			      "recommendation r ON r.id = p.recommendation_id WHERE m.status = 'open' AND m.due_on < ? "
@@ -1187,7 +1058,7 @@ kj_plan_overdue_list(struct kj_ctx *ctx, const char *org, json_t **out)
 	while (r == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
 		int64_t plan_org = kj_stmt_int(st, 9);
 
-		if (!kj_access_org_visible(ctx, plan_org) || (org != NULL && !in_subtree(ctx, plan_org, o.id)))
+		if (!kj_access_org_visible(ctx, plan_org) || (org != NULL && !kj_org_below(ctx, plan_org, o.id)))
 			continue;
 		json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:s, s:I, s:s, s:s, s:s, s:s}", "plan", kj_stmt_text(st, 0),
 						   "org", kj_stmt_text(st, 1), "recommendation", kj_stmt_text(st, 2),
@@ -1196,5 +1067,5 @@ kj_plan_overdue_list(struct kj_ctx *ctx, const char *org, json_t **out)
 						   kj_stmt_text(st, 7), "plan_status", kj_stmt_text(st, 8)));
 	}
 	kj_stmt_free(st);
-	return hand_over(r, a, out);
+	return kj_hand_over(r, a, out);
 }
