@@ -12,7 +12,7 @@ if DSN=$(bash scripts/pg-start.sh "$PGDIR" 2>/dev/null); then
   export KIJUN_BENCH_PG_DSN="$DSN"
 fi
 # bench_eval (the evaluation at national scale) generates 1,000 organisations x 10 years
-# on each backend: a few minutes, and about 1.3 GB under /tmp while it runs.
+# on each backend: several minutes, and up to about 3 GB under /tmp while it runs.
 for b in "$BUILD"/bench_*; do
   [ -x "$b" ] || continue
   echo "== $(basename "$b")"
