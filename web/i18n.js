@@ -613,6 +613,17 @@ const TEXTS = {
 /** The two dictionaries (exported for the test that they have the same keys). */
 export const DICTIONARIES = TEXTS;
 
+// A page module may keep its own texts in its own file and add them here at load:
+// addTexts({ ja: {...}, en: {...} }). A key given twice is a mistake and throws.
+export function addTexts(more) {
+  for (const lang of Object.keys(TEXTS)) {
+    for (const [k, v] of Object.entries(more[lang] || {})) {
+      if (k in TEXTS[lang]) throw new Error(`i18n: the key ${k} is defined twice`);
+      TEXTS[lang][k] = v;
+    }
+  }
+}
+
 let lang = null;
 let user = null;
 

@@ -1299,22 +1299,29 @@ maturity_steps(struct kj_stmt *st)
 static kj_err
 org_findings(struct kj_ctx *ctx, const struct year *y, int64_t org_id, json_t **out)
 {
-	static const char sql[] =
-		"SELECT af.id, af.uuid, af.item_number, e.code, af.severity, p.code, p.status, " PLAN_RANK_SQL " AS rank_n "
-		"FROM audit_finding af JOIN audit_engagement e ON e.id = af.engagement_id "
-		"JOIN audit_programme pr ON pr.id = e.programme_id "
-		"JOIN eval_member m ON m.fiscal_year = ? AND m.org_id = e.org_id "
-		"LEFT JOIN plan_finding pf ON pf.finding_id = af.id LEFT JOIN improvement_plan p ON p.id = pf.plan_id "
-		"WHERE pr.fiscal_year = ? AND m.root_id = ? AND e.status = 'signed_off' AND af.category = 'finding' "
-		"ORDER BY af.id, rank_n DESC, p.code";
+	/* With org_id 0, every organisation's: {root id: {number: [...]}}, for a run over all. */
+#define ORG_FINDINGS_SQL(where)                                                                                            \
+	"SELECT af.id, af.uuid, af.item_number, e.code, af.severity, p.code, p.status, " PLAN_RANK_SQL " AS rank_n, "  \
+	"m.root_id FROM audit_finding af JOIN audit_engagement e ON e.id = af.engagement_id "                          \
+	"JOIN audit_programme pr ON pr.id = e.programme_id "                                                           \
+	"JOIN eval_member m ON m.fiscal_year = ? AND m.org_id = e.org_id "                                              \
+	"LEFT JOIN plan_finding pf ON pf.finding_id = af.id LEFT JOIN improvement_plan p ON p.id = pf.plan_id "        \
+	"WHERE pr.fiscal_year = ? " where "AND e.status = 'signed_off' AND af.category = 'finding' "                    \
+	"ORDER BY af.id, rank_n DESC, p.code"
 	struct kj_stmt *st = NULL;
-	json_t *m = json_object();
+	json_t *all = json_object(), *m = all;
 	int64_t last = 0;
 	int row;
 	kj_err r;
 
-	if ((r = stmt_for(ctx, y, sql, "yy", &st)) != KJ_OK || (r = kj_stmt_bind_int(ctx, st, 3, org_id)) != KJ_OK)
+	if (org_id != 0) {
+		if ((r = stmt_for(ctx, y, ORG_FINDINGS_SQL("AND m.root_id = ? "), "yy", &st)) != KJ_OK ||
+		    (r = kj_stmt_bind_int(ctx, st, 3, org_id)) != KJ_OK)
+			goto out;
+	} else if ((r = stmt_for(ctx, y, ORG_FINDINGS_SQL(""), "yy", &st)) != KJ_OK) {
 		goto out;
+	}
+#undef ORG_FINDINGS_SQL
 	while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
 		const char *num = kj_stmt_text(st, 2);
 		json_t *a;
@@ -1322,6 +1329,15 @@ org_findings(struct kj_ctx *ctx, const struct year *y, int64_t org_id, json_t **
 		if (kj_stmt_int(st, 0) == last)
 			continue;	/* a further plan citing the same finding */
 		last = kj_stmt_int(st, 0);
+		if (org_id == 0) {
+			char root[24];
+
+			snprintf(root, sizeof(root), "%lld", (long long)kj_stmt_int(st, 8));
+			if ((m = json_object_get(all, root)) == NULL) {
+				m = json_object();
+				json_object_set_new(all, root, m);
+			}
+		}
 		if ((a = json_object_get(m, num)) == NULL) {
 			a = json_array();
 			json_object_set_new(m, num, a);
@@ -1331,7 +1347,7 @@ org_findings(struct kj_ctx *ctx, const struct year *y, int64_t org_id, json_t **
 						   kj_stmt_text(st, 5), "plan_status", kj_stmt_text(st, 6)));
 	}
 out:
-	return result_out(st, r, m, out);
+	return result_out(st, r, all, out);
 }
 
 /* The mean of part num over the government, from the stored part statistics. */
@@ -1408,8 +1424,8 @@ parts_of(struct kj_ctx *ctx, struct parts_cache *pc, int64_t edition_id, json_t 
 
 /* One organisation's evaluation, inside the read transaction, with the year's run loaded. */
 static kj_err
-org_view(struct kj_ctx *ctx, const struct year *y, const struct run *rn, struct parts_cache *pc, const struct kj_org *op,
-	 json_t **out)
+org_view(struct kj_ctx *ctx, const struct year *y, const struct run *rn, struct parts_cache *pc, json_t *year_findings,
+	 const struct kj_org *op, json_t **out)
 {
 	const struct kj_org o = *op;
 	const int fiscal_year = y->fy;
@@ -1422,9 +1438,12 @@ org_view(struct kj_ctx *ctx, const struct year *y, const struct run *rn, struct 
 	json_t *p;
 	kj_err r;
 
+	/* One round trip for the row and its rank (1: the highest score): the report reads a
+	 * thousand of these, and on PostgreSQL each statement is a trip to the server. */
 	r = stmt_for(ctx, y, "SELECT o.score, o.n_answers, o.policy_ok, o.n_checklists, o.n_submitted, o.severe_unplanned, "
 			      "o.overdue, o.maturity, o.self_rate, o.edition_id, o.org_id, o.code, o.name_ja, o.name_en, o.kind, "
-			      BOARD_COLS " FROM eval_org o WHERE o.fiscal_year = ? AND o.org_id = ?", "y", &st);
+			      BOARD_COLS ", (SELECT COUNT(*) FROM eval_org x WHERE x.fiscal_year = o.fiscal_year AND x.score > o.score) "
+			      "FROM eval_org o WHERE o.fiscal_year = ? AND o.org_id = ?", "y", &st);
 	if (r != KJ_OK || (r = kj_stmt_bind_int(ctx, st, 2, o.id)) != KJ_OK || (r = kj_stmt_step(ctx, st, &row)) != KJ_OK)
 		goto out;
 	if (!row) {
@@ -1442,22 +1461,11 @@ org_view(struct kj_ctx *ctx, const struct year *y, const struct run *rn, struct 
 	json_object_set_new(j, "maturity_steps", maturity_steps(st));
 	json_object_set_new(j, "self_rate", col_num(st, 8, 4));
 	pdca = board_row(st, 11);
-	kj_stmt_free(st);
-	st = NULL;
-
-	/* Rank among the scored organisations (1: the highest score). */
 	{
-		int64_t higher = 0;
+		int64_t higher = kj_stmt_int(st, 20);
 
-		if (has_score) {
-			if ((r = stmt_for(ctx, y, "SELECT COUNT(*) FROM eval_org WHERE fiscal_year = ? AND score > "
-						   "(SELECT score FROM eval_org WHERE fiscal_year = ? AND org_id = ?)", "yy", &st)) != KJ_OK ||
-			    (r = kj_stmt_bind_int(ctx, st, 3, o.id)) != KJ_OK || (r = kj_stmt_step(ctx, st, &row)) != KJ_OK)
-				goto out;
-			higher = row ? kj_stmt_int(st, 0) : 0;
-			kj_stmt_free(st);
-			st = NULL;
-		}
+		kj_stmt_free(st);
+		st = NULL;
 		json_object_set_new(j, "gov", json_pack("{s:o, s:o, s:o, s:I}", "mean", num_or_null(rn->has_mean, rn->mean, 2), "stdev",
 							num_or_null(rn->has_mean, rn->stdev, 2), "rank",
 							has_score ? json_integer(higher + 1) : json_null(), "of", (json_int_t)rn->scored));
@@ -1470,14 +1478,28 @@ org_view(struct kj_ctx *ctx, const struct year *y, const struct run *rn, struct 
 		json_object_set_new(p, "score", json_null());
 		json_object_set_new(p, "gov_mean", gov_part_mean(rn->part_summary, json_string_value(json_object_get(p, "number"))));
 	}
-	if ((r = stmt_for(ctx, y, "SELECT part, score FROM eval_part WHERE fiscal_year = ? AND org_id = ?", "y", &st)) != KJ_OK ||
-	    (r = kj_stmt_bind_int(ctx, st, 2, o.id)) != KJ_OK)
+	/* The part scores (k = 0) and the trend beside the government's mean (k = 1), in one
+	 * round trip. */
+	trend = json_array();
+	if ((r = stmt_for(ctx, y, "SELECT 0, part, score, CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE PRECISION), "
+				   "CAST(NULL AS BIGINT), 0 FROM eval_part WHERE fiscal_year = ? AND org_id = ? "
+				   "UNION ALL SELECT 1, CAST(o.fiscal_year AS TEXT), o.score, o.maturity, r.mean, r.dirty, "
+				   "o.fiscal_year FROM eval_org o JOIN eval_run r ON r.fiscal_year = o.fiscal_year "
+				   "WHERE o.org_id = ? AND o.fiscal_year <= ? ORDER BY 1, 7", "y", &st)) != KJ_OK ||
+	    (r = kj_stmt_bind_int(ctx, st, 2, o.id)) != KJ_OK || (r = kj_stmt_bind_int(ctx, st, 3, o.id)) != KJ_OK ||
+	    (r = kj_stmt_bind_int(ctx, st, 4, fiscal_year)) != KJ_OK)
 		goto out;
 	while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
-		long pi = part_index(parts, kj_stmt_text(st, 0));
+		if (kj_stmt_int(st, 0) == 0) {
+			long pi = part_index(parts, kj_stmt_text(st, 1));
 
-		if (pi >= 0)
-			json_object_set_new(json_array_get(parts, (size_t)pi), "score", col_num(st, 1, 1));
+			if (pi >= 0)
+				json_object_set_new(json_array_get(parts, (size_t)pi), "score", col_num(st, 2, 1));
+			continue;
+		}
+		json_array_append_new(trend, json_pack("{s:I, s:o, s:I, s:o, s:b}", "fiscal_year", (json_int_t)kj_stmt_int(st, 6),
+						       "score", col_num(st, 2, 1), "maturity", (json_int_t)kj_stmt_int(st, 3), "gov_mean",
+						       col_num(st, 4, 2), "stale", kj_stmt_int(st, 5) != 0));
 	}
 	kj_stmt_free(st);
 	st = NULL;
@@ -1487,8 +1509,15 @@ org_view(struct kj_ctx *ctx, const struct year *y, const struct run *rn, struct 
 	parts = NULL;
 
 	/* Assessed requirements in document order, each with its findings. */
-	if ((r = org_findings(ctx, y, o.id, &findings)) != KJ_OK)
+	if (year_findings != NULL) {
+		char root[24];
+
+		snprintf(root, sizeof(root), "%lld", (long long)o.id);
+		findings = json_object_get(year_findings, root);
+		findings = findings != NULL ? json_incref(findings) : json_object();
+	} else if ((r = org_findings(ctx, y, o.id, &findings)) != KJ_OK) {
 		goto out;
+	}
 	reqs = json_array();
 	if ((r = stmt_for(ctx, y, "SELECT q.number, q.part, i.title_ja, i.title_en, q.self_rate, q.penalty, q.score "
 				   "FROM eval_req q LEFT JOIN item i ON i.edition_id = ? AND i.number = q.number "
@@ -1515,19 +1544,6 @@ org_view(struct kj_ctx *ctx, const struct year *y, const struct run *rn, struct 
 	json_object_set_new(j, "requirements", reqs);
 	reqs = NULL;
 
-	/* The organisation's trend beside the government's mean. */
-	trend = json_array();
-	if ((r = stmt_for(ctx, y, "SELECT o.fiscal_year, o.score, o.maturity, r.mean, r.dirty FROM eval_org o JOIN eval_run r "
-				   "ON r.fiscal_year = o.fiscal_year WHERE o.org_id = ? AND o.fiscal_year <= ? ORDER BY o.fiscal_year",
-			   "", &st)) != KJ_OK ||
-	    (r = kj_stmt_bind_int(ctx, st, 1, o.id)) != KJ_OK || (r = kj_stmt_bind_int(ctx, st, 2, fiscal_year)) != KJ_OK)
-		goto out;
-	while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row)
-		json_array_append_new(trend, json_pack("{s:I, s:o, s:I, s:o, s:b}", "fiscal_year", (json_int_t)kj_stmt_int(st, 0),
-						       "score", col_num(st, 1, 1), "maturity", (json_int_t)kj_stmt_int(st, 2), "gov_mean",
-						       col_num(st, 3, 2), "stale", kj_stmt_int(st, 4) != 0));
-	if (r != KJ_OK)
-		goto out;
 	json_object_set_new(j, "trend", trend);
 	trend = NULL;
 	json_object_set_new(j, "pdca", pdca);
@@ -1556,6 +1572,7 @@ kj_eval_orgs(struct kj_ctx *ctx, int fiscal_year, const char *const *orgs, size_
 	     int (*each)(void *arg, json_t *view), void *arg)
 {
 	struct parts_cache pc = {0, NULL};
+	json_t *year_findings = NULL;
 	struct kj_org *os;
 	struct year y;
 	struct run rn;
@@ -1581,10 +1598,13 @@ kj_eval_orgs(struct kj_ctx *ctx, int fiscal_year, const char *const *orgs, size_
 		return r;
 	}
 	r = run_load(ctx, &y, &rn);
+	/* For a run over many, the year's findings are read once. */
+	if (r == KJ_OK && n > 1)
+		r = org_findings(ctx, &y, 0, &year_findings);
 	for (k = 0; k < n && r == KJ_OK; k++) {
 		json_t *v = NULL;
 
-		if ((r = org_view(ctx, &y, &rn, &pc, &os[k], &v)) != KJ_OK)
+		if ((r = org_view(ctx, &y, &rn, &pc, year_findings, &os[k], &v)) != KJ_OK)
 			break;
 		if (each == NULL) {
 			*(json_t **)arg = v;	/* one organisation: the caller's */
@@ -1593,6 +1613,7 @@ kj_eval_orgs(struct kj_ctx *ctx, int fiscal_year, const char *const *orgs, size_
 		}
 	}
 	json_decref(pc.parts);
+	json_decref(year_findings);
 	run_free(&rn);
 	free(os);
 	return kj_tx_end(ctx, r);
