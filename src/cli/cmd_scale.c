@@ -65,7 +65,7 @@ cmd_scale(struct cli *c, int argc, char **argv)
 	}
 	cli_close(c);
 	if (cli_opt(opts, "json")->set) {
-		json_t *j = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+		json_t *j = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 				      "database", c->dsn, "first_fy", n.first_fy, "last_fy", n.last_fy, "organisations",
 				      (json_int_t)n.orgs, "evaluated", (json_int_t)n.evaluated, "requirements",
 				      (json_int_t)n.requirements, "users", (json_int_t)n.users, "campaigns", (json_int_t)n.campaigns,

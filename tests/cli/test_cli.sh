@@ -406,6 +406,16 @@ sqlite3 "$T/cli.db" "UPDATE audit_log SET op = 'org.delete' WHERE seq = 5"
 expect 1 "tampered log" -- "$K" --db "sqlite:$T/cli.db" audit verify
 has "$T/err" "record 5" "tampered record named"
 
+# National-scale data, made small: the summary scripts read, and the rules of the command.
+S="sqlite:$T/scale.db"
+expect 0 "demo-scale" -- "$K" --db "$S" demo-scale --orgs 30 --ministries 3 --requirements 16 --years 2 --last-fy 2025 --json
+jq_is '[.first_fy, .last_fy, .evaluated, .requirements, (.accounts | length)] | map(tostring) | join(" ")' "2024 2025 30 16 2" \
+  "demo-scale JSON summary"
+expect 0 "demo-scale evaluation" -- "$K" --db "$S" eval government --fy 2025 --json
+jq_is '.summary.orgs' 30 "demo-scale evaluates every organisation made"
+expect 1 "demo-scale on a database with data" -- "$K" --db "$S" demo-scale --orgs 30 --ministries 3 --years 1
+expect 2 "demo-scale bad --orgs" -- "$K" --db "sqlite:$T/scale2.db" demo-scale --orgs many
+
 # PostgreSQL, in a schema of its own.
 if [ -n "${KIJUN_TEST_PG_DSN:-}" ]; then
   psql "$KIJUN_TEST_PG_DSN" -q -v ON_ERROR_STOP=1 -c "DROP SCHEMA IF EXISTS cli CASCADE" -c "CREATE SCHEMA cli" >/dev/null
