@@ -68,6 +68,10 @@ cat <<MSG
 Demo accounts (all of them in $CRED):
 $(printf '  %-16s %-18s %-10s %s\n' NAME ROLE ORG PASSWORD; grep -E '^(centre-admin|analyst|auditor|mha-ciso|mha-officer|mha-staff|ag01-ciso) ' "$CRED" | sed 's/^/  /')
 
+The web interface is at $URL/ in a browser: log in as centre-admin (the government's
+dashboard, the loop board, administration), mha-ciso (MHA's page, its campaign and plans)
+or mha-staff (its open FY2025 checklist), in Japanese or English.
+
 The API is at $URL/api/v1/ (its description: $URL/api/v1/openapi.json). With curl:
   curl -c /tmp/kijun.cookies -H 'Content-Type: application/json' \\
        -d '{"name":"centre-admin","password":"$ADMIN_PW"}' $URL/api/v1/session
