@@ -51,7 +51,8 @@ export async function api(method, path, body, { quiet401 = false, headers: extra
   }
   if (!res.ok) {
     if (res.status === 401 && !quiet401 && onLoggedOut) onLoggedOut();
-    throw new ApiError(res.status, data && data.error, data && data.message, res.headers.get('Retry-After'));
+    // The whole reply goes along: some carry more than a message (an import's report).
+    throw Object.assign(new ApiError(res.status, data && data.error, data && data.message, res.headers.get('Retry-After')), { body: data });
   }
   return etag ? { data, etag: res.headers.get('ETag') } : data;
 }

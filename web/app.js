@@ -11,6 +11,7 @@ import * as dashboard from './view-dashboard.js';
 import * as standard from './view-standard.js';
 import * as campaign from './view-campaign.js';
 import * as loop from './view-loop.js';
+import * as audit from './view-audit.js';
 import * as admin from './view-admin.js';
 
 const CENTRE = ['centre_admin', 'centre_analyst'];
@@ -33,6 +34,10 @@ const ROUTES = [
   [/^\/audits\/([^/]+)$/, loop.renderAudit, LOOP],
   [/^\/recs\/([^/]+)$/, loop.renderRec, LOOP],
   [/^\/plans\/([^/]+)$/, loop.renderPlan, LOOP],
+  [/^\/audit-programmes$/, audit.renderProgrammes, LOOP],
+  [/^\/audit-programmes\/([^/]+)$/, audit.renderProgramme, LOOP],
+  [/^\/audit-engagements\/([^/]+)$/, audit.renderEngagement, null],
+  [/^\/audit-engagements\/([^/]+)\/report$/, audit.renderReport, null],
   [/^\/admin\/orgs$/, admin.renderOrgs, ADMIN],
   [/^\/admin\/orgs\/([^/]+)$/, admin.renderOrg, ADMIN],
   [/^\/admin\/users$/, admin.renderUsers, ADMIN],
@@ -53,6 +58,7 @@ function menu(user) {
   items.push(['#/checklists', 'checklists', 'homeChecklists']);
   if (EVAL.includes(user.role)) items.push(['#/campaigns', 'campaigns', 'homeCampaigns']);
   if (LOOP.includes(user.role)) items.push(['#/loop', 'loop', 'homeLoop']);
+  if (LOOP.includes(user.role)) items.push(['#/audit-programmes', 'auMenu', 'auHome']);
   items.push(['#/standard', 'standard', 'homeStandard']);
   if (ADMIN.includes(user.role)) items.push(['#/admin/orgs', 'admin', 'homeAdmin']);
   items.push(['#/account', 'account', 'homeAccount']);

@@ -1,10 +1,14 @@
 // view-campaign.js: an officer's view of self-inspection: the campaigns in scope, and one
 // campaign's progress (checklists submitted, who is behind) and results (rates by unit,
-// organisation, requirement or role beside the year before; the weakest requirements).
+// organisation, requirement or role beside the year before; the weakest requirements) and
+// the officer's tools: the answers as CSV or Excel, reopening a submitted checklist after a
+// confirmation, the all-or-nothing CSV import of answers with its report of bad rows, and
+// the unit officers' analyses and the CISO's instructions.
 import { h, replace } from './dom.js';
-import { get, getAll, seg } from './api.js';
+import { get, getAll, post, seg } from './api.js';
 import { t, pick, fmtDate, fmtFY, fmtNum } from './i18n.js';
-import { notice, pageTitle, table } from './ui.js';
+import { actionButton, errorText, field, form, notice, pageTitle, table } from './ui.js';
+import './texts-inspection.js';
 
 const pct = (r) => (r === null || r === undefined ? '–' : `${fmtNum(r * 100)}%`);
 
@@ -23,13 +27,15 @@ export async function renderCampaigns(main, params, query, ctx) {
 
 export async function renderCampaign(main, [code], query, ctx) {
   const by = ['unit', 'org', 'requirement', 'role'].includes(query.get('by')) ? query.get('by') : 'unit';
-  const [c, res, overdue] = await Promise.all([get(`/campaigns/${seg(code)}`),
-    get(`/campaigns/${seg(code)}/results?by=${by}`), get(`/campaigns/${seg(code)}/overdue`)]);
+  const base = `/campaigns/${seg(code)}`;
+  const [c, res, overdue, notes] = await Promise.all([get(base), get(`${base}/results?by=${by}`),
+    get(`${base}/overdue`), get(`${base}/notes`)]);
   if (!ctx.isCurrent()) return;
   const sel = h('select', { id: 'cp-by' }, ['unit', 'org', 'requirement', 'role'].map((b) =>
     h('option', { value: b, selected: b === by }, t(`by_${b}`))));
   sel.addEventListener('change', () => { location.hash = `#/campaigns/${seg(code)}?by=${sel.value}`; });
   const prev = res.previous?.total;
+  const manage = ctx.user.role !== 'centre_analyst';	// the analysts read; the others act
   replace(main, pageTitle(`${c.code} ${pick(c, 'title')}`),
     h('p', null, h('a', { href: '#/campaigns' }, t('cpTitle'))),
     h('dl', { class: 'facts' },
@@ -54,5 +60,121 @@ export async function renderCampaign(main, [code], query, ctx) {
       ? table(null, [t('cpUser'), t('clUnit'), t('cpRole'), t('clDue'), t('clProgress')], overdue.items.map((o) => h('tr', null,
         h('td', null, o.user), h('td', null, o.unit), h('td', null, t(`role_${o.role}`) === `role_${o.role}` ? o.role : t(`role_${o.role}`)),
         h('td', null, fmtDate(o.due_on)), h('td', { class: 'num' }, o.answered))), { id: 'cp-overdue' })
-      : notice(t('cpNoOverdue'), 'ok'));
+      : notice(t('cpNoOverdue'), 'ok'),
+    exportsSection(base, code), manage && reopenSection(redraw), manage && importSection(base, redraw),
+    notesSection(base, c, notes, manage, redraw));
+
+  // Draws the page again with the new numbers, then says what happened where it was done.
+  async function redraw(where, text) {
+    await renderCampaign(main, [code], query, ctx);
+    const slot = main.querySelector(`#${where}`);
+    const n = notice(text, 'ok');
+    n.tabIndex = -1;
+    replace(slot, n);
+    n.focus();
+  }
+}
+
+// The exports are same-origin GETs that the session cookie authenticates; the server sends
+// no Content-Disposition, so the link names the file.
+function exportsSection(base, code) {
+  const link = (fmt, ext, label) => h('li', null,
+    h('a', { href: `/api/v1${base}/export?format=${fmt}`, download: `${code}.${ext}`, id: `ip-export-${fmt}` }, label));
+  return [h('h2', null, t('ipExports')), h('ul', null, link('csv', 'csv', t('ipExportCsv')), link('xlsx', 'xlsx', t('ipExportXlsx')))];
+}
+
+/** A modal question: cancel (focused first) or confirm, which runs action; a failure
+ * closes the dialog and goes to fail(e). */
+function confirmDialog(id, question, confirmLabel, action, fail) {
+  const dialog = h('dialog', { 'aria-labelledby': `${id}-q` });
+  const cancel = h('button', { type: 'button' }, t('ipCancel'));
+  const ok = h('button', { type: 'button', class: 'primary', id: `${id}-confirm` }, confirmLabel);
+  replace(dialog, h('p', { id: `${id}-q` }, question), h('div', { class: 'buttons' }, cancel, ok));
+  cancel.addEventListener('click', () => dialog.close());
+  ok.addEventListener('click', async () => {
+    dialog.close();
+    try { await action(); } catch (e) { fail(e); }
+  });
+  dialog.ask = () => { dialog.showModal(); cancel.focus(); };
+  return dialog;
+}
+
+function reopenSection(redraw) {
+  const id = field(t('ipChecklistId'), { id: 'ip-reopen-id', autocomplete: 'off', spellcheck: 'false' });
+  const dialog = confirmDialog('ip-reopen', t('ipReopenConfirm'), t('ipReopenBtn'), async () => {
+    await post(`/checklists/${seg(id.input.value.trim())}/reopen`);
+    await redraw('ip-reopen-status', t('ipReopened'));
+  }, (e) => {
+    // The refusal belongs to the checklist named: beside its field.
+    id.set(e.error === 'state' ? t('ipAlreadyOpen') : errorText(e));
+    id.input.focus();
+  });
+  const f = h('form', { class: 'form narrow', novalidate: true, 'aria-describedby': 'ip-reopen-help' },
+    id.wrap, h('button', { type: 'submit' }, t('ipReopenBtn')));
+  f.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    id.set(id.input.value.trim() ? '' : t('ipRequired'));
+    if (id.input.value.trim()) dialog.ask();
+    else id.input.focus();
+  });
+  return [h('h2', null, t('ipReopen')), h('p', { class: 'help', id: 'ip-reopen-help' }, t('ipReopenHelp')),
+    h('div', { id: 'ip-reopen-status' }), f, dialog];
+}
+
+function importSection(base, redraw) {
+  const file = field(t('ipFile'), { type: 'file', accept: '.csv,text/csv', id: 'ip-import-file' });
+  const status = h('div', { class: 'form-status', id: 'ip-import-status' });
+  const button = h('button', { type: 'submit' }, t('ipImportBtn'));
+  const f = h('form', { class: 'form narrow', novalidate: true, 'aria-describedby': 'ip-import-help' }, file.wrap, button);
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    file.set('');
+    replace(status);
+    const csv = file.input.files[0];
+    if (!csv) { file.set(t('ipNoFile')); file.input.focus(); return; }
+    button.disabled = true;
+    try {
+      // Sent as it is, typed as CSV whatever the browser guessed from the name.
+      const r = await post(`${base}/answers`, new Blob([csv], { type: 'text/csv' }));
+      await redraw('ip-import-status', t('ipImported', { n: r.rows }));
+    } catch (e) {
+      const rep = e.body && e.body.report;
+      file.set(rep ? t('ipBadRows', { n: rep.bad_rows }) : errorText(e));
+      if (rep) {
+        replace(status, table(t('ipReport'), [t('ipRow'), t('ipColumn'), t('ipMessage')],
+          rep.rows.map((x) => h('tr', null, h('td', { class: 'num' }, x.row), h('td', null, x.column), h('td', null, x.message))),
+          { id: 'ip-import-report' }));
+      }
+      file.input.focus();
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return [h('h2', null, t('ipImport')), h('p', { class: 'help', id: 'ip-import-help' }, t('ipImportHelp')), f, status];
+}
+
+function notesSection(base, c, notes, manage, redraw) {
+  const rows = notes.items.map((n) => h('tr', null,
+    h('td', null, t(`ipkind_${n.kind}`)), h('td', null, n.org), h('td', { class: 'reqno' }, n.requirement || ''),
+    h('td', { class: 'item-text' }, n.text), h('td', null, fmtDate(n.due_on)), h('td', null, fmtDate(n.created_at)),
+    h('td', null, t(`ipnote_${n.status}`), manage && n.kind === 'instruction' && n.status === 'open'
+      ? [' ', actionButton(t('ipMarkDone'), async () => {
+        await post(`/notes/${seg(n.id)}/done`);
+        await redraw('ip-notes-status', t('ipMarkedDone'));
+      }, { 'aria-label': `${t('ipMarkDone')}: ${n.text.slice(0, 40)}` })] : null)));
+  const add = manage && form([
+    { name: 'kind', label: t('ipKind'), options: ['analysis', 'instruction'].map((k) => [k, t(`ipkind_${k}`)]) },
+    { name: 'org', label: t('ipOrg'), attrs: { value: c.org, autocomplete: 'off' } },
+    { name: 'requirement', label: t('ipRequirement'), attrs: { autocomplete: 'off' } },
+    { name: 'text', label: t('ipText'), tag: 'textarea', attrs: { rows: '3', maxlength: '4000' } },
+    { name: 'due_on', label: t('ipDue'), type: 'date' },
+  ], t('ipAddNote'), async (v) => {
+    const body = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.trim() || undefined]));
+    await post(`${base}/notes`, body);
+    await redraw('ip-notes-status', t('ipNoteAdded'));
+  }, { id: 'ip-note-form' });
+  return [h('h2', null, t('ipNotes')), h('div', { id: 'ip-notes-status' }), rows.length
+    ? table(null, [t('ipKind'), t('dbOrg'), t('ipReqCol'), t('ipText'), t('clDue'), t('ipCreated'), t('ipNoteStatus')], rows,
+      { id: 'ip-notes' })
+    : h('p', null, t('ipNoNotes')), add && [h('h3', null, t('ipNewNote')), add]];
 }

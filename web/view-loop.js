@@ -1,7 +1,9 @@
 // view-loop.js: the follow-up of audits as a board that follows the loop: audits and their
 // findings → recommendations → improvement plans (draft, submitted, accepted, in progress,
 // done, verified) → the recommendation closed. Each step is a button on the page of the
-// recommendation or plan; the server decides who may take it and says why not.
+// recommendation or plan; the server decides who may take it and says why not. The board
+// reads the recommendations and the plans as two paged lists (GET /plans), so it costs a
+// request per page, not per plan; plans made directly for findings get cards of their own.
 import { h, replace } from './dom.js';
 import { get, getAll as all, post, seg } from './api.js';
 import { t, pick, fmtDate } from './i18n.js';
@@ -11,42 +13,39 @@ const STAGES = ['issued', 'accepted', 'plan_draft', 'plan_submitted', 'plan_acce
   'plan_done', 'plan_verified', 'closed'];
 const CENTRE = ['centre_admin', 'centre_analyst'];
 
-/** Plans by code, fetched a few at a time. */
-async function plans(codes) {
-  const out = new Map();
-  const queue = [...codes];
-  await Promise.all(Array.from({ length: 6 }, async () => {
-    while (queue.length) {
-      const c = queue.shift();
-      try { out.set(c, await get(`/plans/${seg(c)}`)); } catch { /* out of scope: left out */ }
-    }
-  }));
-  return out;
-}
-
 function stageOf(rec, plan) {
   if (rec.status === 'closed' || rec.status === 'withdrawn') return rec.status;
   if (plan) return `plan_${plan.status}`;
   return rec.status;
 }
 
+/** A card of the board: a recommendation with its plan, or a plan made directly for findings. */
+function card(r, p) {
+  return h('li', { class: 'card' },
+    r ? h('a', { href: `#/recs/${seg(r.code)}` }, r.code) : null, h('span', null, (r || p).org),
+    p ? h('a', { href: `#/plans/${seg(p.code)}` }, `${t('orgPlan')} ${p.code}`) : null,
+    h('span', { class: 'help' }, `${t('clDue')} ${fmtDate((r || p).due_on)}`),
+    p && p.overdue ? h('span', { class: 'help' }, `${t('loopOverdue')} ${p.overdue}`) : null);
+}
 
 export async function renderBoard(main, params, query, ctx) {
-  const [recs, engagements] = await Promise.all([all('/recommendations'), all('/audit-engagements')]);
-  const byPlan = await plans(recs.filter((r) => r.plan).map((r) => r.plan));
+  // The plans come as a list, a page at a time, however many organisations there are.
+  const [recs, plans, engagements] = await Promise.all([all('/recommendations'), all('/plans'), all('/audit-engagements')]);
   if (!ctx.isCurrent()) return;
+  const byPlan = new Map(plans.map((p) => [p.code, p]));
   const columns = new Map(STAGES.map((s) => [s, []]));
-  for (const r of recs) {
-    const s = stageOf(r, r.plan && byPlan.get(r.plan));
+  const put = (s, c) => {
     if (!columns.has(s)) columns.set(s, []);
-    columns.get(s).push(r);
+    columns.get(s).push(c);
+  };
+  for (const r of recs) {
+    const p = r.plan ? byPlan.get(r.plan) : null;
+    put(stageOf(r, p), card(r, p));
   }
+  for (const p of plans) if (!p.recommendation) put(`plan_${p.status}`, card(null, p));
   const board = h('div', { class: 'board', id: 'board' }, [...columns].map(([s, list]) => h('section', { class: 'column', 'aria-labelledby': `col-${s}` },
     h('h3', { id: `col-${s}` }, `${t(`loop_${s}`)} (${list.length})`),
-    h('ul', { dataset: { stage: s } }, list.map((r) => h('li', { class: 'card' },
-      h('a', { href: `#/recs/${seg(r.code)}` }, r.code), h('span', null, r.org),
-      r.plan ? h('a', { href: `#/plans/${seg(r.plan)}` }, `${t('orgPlan')} ${r.plan}`) : null,
-      h('span', { class: 'help' }, `${t('clDue')} ${fmtDate(r.due_on)}`)))))));
+    h('ul', { dataset: { stage: s } }, list))));
   replace(main, pageTitle(t('loopTitle')), h('h2', null, t('loopRecs')), board,
     h('h2', null, t('loopAudits')), table(null, [t('cpCode'), t('dbOrg'), t('stItemTitle'), t('clStatus')],
       engagements.map((e) => h('tr', null, h('td', null, h('a', { href: `#/audits/${seg(e.code)}` }, e.code)),
@@ -63,7 +62,8 @@ export async function renderAudit(main, [code], query, ctx) {
     return h('tr', null, h('td', null, box, h('label', { for: `fd-${i}`, class: 'reqno' }, ` ${f.requirement}`)),
       h('td', null, f.title), h('td', null, t(`cat_${f.category}`)), h('td', null, f.severity ? t(`sev_${f.severity}`) : '–'));
   });
-  const out = [pageTitle(`${e.code} ${pick(e, 'title')}`), h('p', null, h('a', { href: '#/loop' }, t('loopTitle'))),
+  const out = [pageTitle(`${e.code} ${pick(e, 'title')}`), h('p', null, h('a', { href: '#/loop' }, t('loopTitle')),
+    ' · ', h('a', { href: `#/audit-engagements/${seg(e.code)}` }, t('auOpenEngagement'))),
     h('dl', { class: 'facts' }, h('dt', null, t('dbOrg')), h('dd', null, e.org),
       h('dt', null, t('clStatus')), h('dd', null, t(`eng_${e.status}`)),
       h('dt', null, t('cpPeriod')), h('dd', null, `${fmtDate(e.starts_on)} – ${fmtDate(e.ends_on)}`)),

@@ -1,10 +1,12 @@
-// view-standard.js: the standard browser: the editions, the tree of one edition, search
-// in both languages, one item with its sub-items and example measures, and the diff of
+// view-standard.js: the standard browser: the editions, the tree of one edition loaded a
+// level at a time as its nodes open, search in both languages (on the server, a page of
+// results at a time), one item with its sub-items and example measures, and the diff of
 // two editions side by side.
 import { h, replace } from './dom.js';
 import { get, getAll as all, seg } from './api.js';
 import { t, pick, fmtDate, currentLang } from './i18n.js';
-import { pageTitle, table } from './ui.js';
+import { errorText, notice, pageTitle, table } from './ui.js';
+import './texts-loop.js';
 
 const label = (x) => pick(x, 'title') || pick(x, 'text');
 const itemHref = (ed, number) => `#/standard/${seg(ed)}/items/${seg(number)}`;
@@ -33,28 +35,78 @@ export async function renderEditions(main, params, query, ctx) {
     h('h2', null, t('stDiff')), form);
 }
 
-function tree(ed, items) {
-  const kids = new Map();
-  for (const it of items) {
-    const k = it.parent ?? '';
-    if (!kids.has(k)) kids.set(k, []);
-    kids.get(k).push(it);
+const PAGE = 100;	// search results and sub-items, a page at a time
+
+/** One page of an edition's items (q or parent narrows them) and a button for the next. */
+async function itemPage(ed, filter, cursor) {
+  return get(`/editions/${seg(ed)}/items?${filter}&limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+}
+
+/**
+ * Appends the rows (made by row) of a page of filter to into; while more follow, a "show
+ * more" button (placed by wrap) that appends the next page in its stead.
+ */
+async function appendPages(ed, filter, into, row, wrap, cursor = null) {
+  const r = await itemPage(ed, filter, cursor);
+  into.append(...r.items.map(row));
+  if (r.next_cursor) {
+    const more = h('button', { type: 'button', class: 'more' }, t('stMore'));
+    const place = wrap(more);
+    more.addEventListener('click', async () => {
+      more.disabled = true;
+      try {
+        await appendPages(ed, filter, into, row, wrap, r.next_cursor);
+        place.remove();
+      } catch (e) {
+        more.disabled = false;
+        place.append(notice(errorText(e)));
+      }
+    });
+    into.append(place);
   }
-  const node = (it) => {
-    const link = h('a', { href: itemHref(ed, it.number) }, h('span', { class: 'reqno' }, it.number), ' ', label(it));
-    const children = kids.get(it.number);
-    if (!children) return h('li', null, link);
-    // A link inside a summary would nest two controls: the summary is text, the link inside.
-    return h('li', null, h('details', null, h('summary', null, h('span', { class: 'reqno' }, it.number), ' ', label(it)),
-      h('ul', null, h('li', null, link), children.map(node))));
-  };
-  return h('ul', { class: 'tree', id: 'tree' }, (kids.get('') || []).map(node));
+  return r;
+}
+
+/**
+ * A node of the tree: a button that opens or closes its sub-items (aria-expanded, loaded
+ * from GET items?parent= the first time it opens, a page at a time) and a link to the item.
+ */
+function node(ed, it) {
+  const list = h('ul', { id: `tc-${it.number}`, hidden: true });
+  const button = h('button', { type: 'button', class: 'twisty', 'aria-expanded': 'false', 'aria-controls': list.id,
+    'aria-label': `${t('stExpand')} ${it.number}` });
+  let loaded = false;
+  button.addEventListener('click', async () => {
+    const open = button.getAttribute('aria-expanded') !== 'true';
+    button.setAttribute('aria-expanded', String(open));
+    list.hidden = !open;
+    if (!open || loaded) return;
+    loaded = true;
+    list.setAttribute('aria-busy', 'true');
+    try {
+      const r = await appendPages(ed, `parent=${encodeURIComponent(it.number)}`, list, (c) => node(ed, c),
+        (b) => h('li', { class: 'more-row' }, b));
+      if (!r.items.length) list.append(h('li', { class: 'help' }, t('stNoChildren')));
+    } catch (e) {
+      loaded = false;
+      list.append(h('li', null, notice(errorText(e))));
+    }
+    list.removeAttribute('aria-busy');
+  });
+  return h('li', { dataset: { number: it.number } }, button, ' ',
+    h('a', { href: itemHref(ed, it.number) }, h('span', { class: 'reqno' }, it.number), ' ', label(it)), list);
+}
+
+/** The top of an edition: its items without a parent (`parent=` empty). */
+async function roots(ed) {
+  return all(`/editions/${seg(ed)}/items?parent=`);
 }
 
 export async function renderEdition(main, [ed], query, ctx) {
   const q = query.get('q') || '';
-  const [edition, items] = await Promise.all([get(`/editions/${seg(ed)}`),
-    all(`/editions/${seg(ed)}/items${q ? `?q=${encodeURIComponent(q)}` : ''}`)]);
+  // The first paint needs only the top level, or the first page of a search; the rest
+  // loads as the reader opens nodes or asks for more results.
+  const [edition, top] = await Promise.all([get(`/editions/${seg(ed)}`), q ? null : roots(ed)]);
   if (!ctx.isCurrent()) return;
   const input = h('input', { type: 'search', id: 'st-q', name: 'q', value: q, autocomplete: 'off' });
   const form = h('form', { class: 'toolbar', role: 'search' },
@@ -63,12 +115,20 @@ export async function renderEdition(main, [ed], query, ctx) {
     ev.preventDefault();
     location.hash = `#/standard/${seg(ed)}${input.value ? `?q=${encodeURIComponent(input.value)}` : ''}`;
   });
-  const body = q
-    ? (items.length ? table(`${items.length}`, [t('stNumber'), t('stKind'), t('stItemTitle')], items.map((it) => h('tr', null,
-      h('td', { class: 'reqno' }, h('a', { href: itemHref(ed, it.number) }, it.number)),
-      h('td', null, it.kind), h('td', null, label(it)))), { id: 'results' }) : h('p', null, t('stNoItems')))
-    : tree(ed, items);
-  replace(main, pageTitle(pick(edition, 'label') || ed), h('p', null, h('a', { href: '#/standard' }, t('stEditions'))), form, body);
+  const head = [pageTitle(pick(edition, 'label') || ed), h('p', null, h('a', { href: '#/standard' }, t('stEditions'))), form];
+  if (!q) {
+    replace(main, ...head, h('p', { class: 'help' }, t('stTreeNote')),
+      h('ul', { class: 'tree', id: 'tree' }, top.map((it) => node(ed, it))));
+    return;
+  }
+  const rows = h('tbody');
+  const r = await appendPages(ed, `q=${encodeURIComponent(q)}`, rows, (it) => h('tr', null,
+    h('td', { class: 'reqno' }, h('a', { href: itemHref(ed, it.number) }, it.number)),
+    h('td', null, it.kind), h('td', null, label(it))), (b) => h('tr', null, h('td', { colspan: '3' }, b)));
+  if (!ctx.isCurrent()) return;
+  replace(main, ...head, r.items.length ? h('table', { id: 'results' },
+    h('thead', null, h('tr', null, [t('stNumber'), t('stKind'), t('stItemTitle')].map((x) => h('th', { scope: 'col' }, x)))), rows)
+    : h('p', null, t('stNoItems')));
 }
 
 export async function renderItem(main, [ed, number], query, ctx) {

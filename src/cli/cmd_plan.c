@@ -88,6 +88,20 @@ print_report(json_t *r)
 }
 
 static void
+print_plans(json_t *a)
+{
+	json_t *p;
+	size_t i;
+
+	printf("%-20s %-10s %-11s %-10s %8s %4s %7s %s\n", "PLAN", "ORG", "STATUS", "DUE", "MEASURES", "OPEN", "OVERDUE",
+	       "RECOMMENDATION");
+	json_array_foreach(a, i, p)
+		printf("%-20s %-10s %-11s %-10s %8lld %4lld %7lld %s\n", cli_str(p, "code"), cli_str(p, "org"), cli_str(p, "status"),
+		       cli_str(p, "due_on"), (long long)cli_int(p, "measures"), (long long)cli_int(p, "open"),
+		       (long long)cli_int(p, "overdue"), cli_strn(p, "recommendation") ? cli_str(p, "recommendation") : "-");
+}
+
+static void
 print_overdue(json_t *j)
 {
 	json_t *m;
@@ -347,6 +361,12 @@ plan_overdue_local(struct cli_req *q, json_t **out)
 	return r;
 }
 
+static kj_err
+plan_list_local(struct cli_req *q, json_t **out)
+{
+	return kj_plan_list(&q->c->ctx, cli_strn(q->body, "org"), cli_strn(q->body, "status"), NULL, NULL, 0, out, NULL);
+}
+
 /* Writes doc (stolen) indented to the file to, or stdout when to is NULL. */
 static int
 write_doc(struct cli *c, json_t *doc, const char *to)
@@ -414,18 +434,19 @@ static const struct {
 	{1, "expected PLAN --percent P --text TEXT [--date DATE]", plan_report_local, print_report},
 	{0, "overdue takes --org, no arguments", plan_overdue_local, print_overdue},
 	{1, "expected PLAN --reason TEXT", plan_send_back_local, print_status},
+	{0, "list takes --org and --status, no arguments", plan_list_local, print_plans},
 };
 
 int
 cmd_plan(struct cli *c, int argc, char **argv)
 {
 	static const char *const subs[] = {"export", "add",	"show",	  "measure",   "done",
-					   "status", "report", "overdue", "send-back", NULL};
+					   "status", "report", "overdue", "send-back", "list", NULL};
 	struct opt opts[] = {{"json", 0, NULL, 0},	  {"format", 1, NULL, 0}, {"org", 1, NULL, 0},
 			     {"out", 1, NULL, 0},	  {"recommendation", 1, NULL, 0}, {"findings", 1, NULL, 0},
 			     {"text", 1, NULL, 0},	  {"due", 1, NULL, 0},	  {"owner", 1, NULL, 0},
 			     {"percent", 1, NULL, 0},	  {"date", 1, NULL, 0},	  {"reason", 1, NULL, 0},
-			     {NULL, 0, NULL, 0}};
+			     {"status", 1, NULL, 0},	  {NULL, 0, NULL, 0}};
 	const char *pos[2] = {NULL, NULL}, *text = NULL, *due = NULL;
 	char today[11] = "";
 	int64_t num = 0;
@@ -490,9 +511,17 @@ cmd_plan(struct cli *c, int argc, char **argv)
 		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
 		cli_url_query(&q.path, "org", cli_opt(opts, "org")->val);
 		break;
-	default: /* send-back CODE --reason TEXT */
+	case 8: /* send-back CODE --reason TEXT */
 		cli_req_at(&q, c, pos, "POST", "/api/v1/plans/", 1, "/send-back");
 		cli_req_put(&q, "reason", cli_opt(opts, "reason")->val);
+		break;
+	default: /* list [--org ORG] [--status S]: the filters, for the model, in a body never sent */
+		cli_req_at(&q, c, pos, "GET", "/api/v1/plans", 0, NULL);
+		q.all_pages = 1;
+		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
+		cli_req_put(&q, "status", cli_opt(opts, "status")->val);
+		cli_url_query(&q.path, "org", cli_opt(opts, "org")->val);
+		cli_url_query(&q.path, "status", cli_opt(opts, "status")->val);
 		break;
 	}
 	return cli_req_run(&q, cli_opt(opts, "json")->set, plan_subs[i].local, plan_subs[i].printer);

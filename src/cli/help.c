@@ -185,6 +185,7 @@ static const struct {
 	{"plan",
 	 "usage: kijun plan add CODE (--recommendation R | --org ORG --findings ID,ID) --text T --due DATE [--json]\n"
 	 "       kijun plan show CODE [--json]\n"
+	 "       kijun plan list [--org ORG] [--status S] [--json]\n"
 	 "       kijun plan measure CODE --text T --owner USER --due DATE [--json]\n"
 	 "       kijun plan done CODE N [--json]\n"
 	 "       kijun plan status CODE submitted|accepted|in_progress|done|verified [--json]\n"
@@ -199,6 +200,8 @@ static const struct {
 	 "measures), done (every measure done) and verified (by the reviewer), one step at a time.\n"
 	 "send-back is the reviewer's: a submitted plan goes back to draft, a done one back to\n"
 	 "in_progress, with the reason, which the organisation's administrators are notified of.\n"
+	 "list prints the plans in scope by code with their measures counted (open, overdue);\n"
+	 "--org keeps one organisation's (not its units'), --status one status.\n"
 	 "overdue lists open measures past their due date, oldest first. Without --server the\n"
 	 "command acts as the local administrator: a step the library keeps for the reviewer's or\n"
 	 "the organisation's officers may be refused locally (use --server with their token).\n"

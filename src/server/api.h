@@ -93,6 +93,7 @@ void api_audit_report(struct kj_req *rq);
 void api_recommendation_list(struct kj_req *rq);
 void api_recommendation_create(struct kj_req *rq);
 void api_recommendation_status(struct kj_req *rq);
+void api_plan_list(struct kj_req *rq);
 void api_plan_create(struct kj_req *rq);
 void api_plan_get(struct kj_req *rq);
 void api_plan_measure_add(struct kj_req *rq);

@@ -188,6 +188,16 @@ buf_write(void *arg, const char *data, size_t len)
 	return kj_buf_failed(arg) ? -1 : 0;
 }
 
+/* Names the download after the campaign (a code is [A-Za-z0-9._-], safe in the header). */
+static void
+attachment(struct kj_req *rq, const char *ext)
+{
+	char v[160];
+
+	snprintf(v, sizeof(v), "attachment; filename=\"%.64s%s\"", rq->params[0], ext);
+	kj_reply_header(rq, "Content-Disposition", v);
+}
+
 void
 api_campaign_export(struct kj_req *rq)
 {
@@ -207,6 +217,7 @@ api_campaign_export(struct kj_req *rq)
 		{
 			size_t len = b.len;
 
+			attachment(rq, ".csv");
 			kj_reply_raw(rq, 200, "text/csv; charset=utf-8", kj_buf_take(&b), len);
 		}
 		return;
@@ -239,6 +250,7 @@ api_campaign_export(struct kj_req *rq)
 			kj_reply_fail(rq, r);
 			return;
 		}
+		attachment(rq, ".xlsx");
 		kj_reply_raw(rq, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data, len);
 		return;
 	}

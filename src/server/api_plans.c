@@ -1,8 +1,8 @@
 /*
  * api_plans.c: recommendations and improvement plans over HTTP (model/plan.h): issuing and
  * moving recommendations, writing plans with their measures and progress reports, moving
- * plans through their steps, and the overdue measures. The library has no plan list: a
- * plan is reached by its code, or through its recommendation's "plan".
+ * plans through their steps, the plans in scope a page at a time, and the overdue
+ * measures.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,29 +122,50 @@ reply_moved(struct kj_req *rq, kj_err r, const char *status)
 
 /* ---- Recommendations ------------------------------------------------------------------- */
 
-void
-api_recommendation_list(struct kj_req *rq)
+/* Reads the paging of a list (limit, cursor) into *limit and *after; -1, having replied,
+ * when either is malformed. */
+static int
+list_paging(struct kj_req *rq, int *limit, const char **after)
 {
-	const char *after = kj_req_query(rq, "cursor"), *next = NULL;
-	json_t *items = NULL, *j = NULL;
-	int limit, more = 0;
-	kj_err r;
-
-	if (kj_req_limit(rq, &limit) != 0)
-		return;
-	if (after != NULL && (after[0] == '\0' || strlen(after) > 64)) {
+	*after = kj_req_query(rq, "cursor");
+	if (kj_req_limit(rq, limit) != 0)
+		return -1;
+	if (*after != NULL && ((*after)[0] == '\0' || strlen(*after) > 64)) {
 		kj_reply_error(rq, KJ_ERR_INVALID, "cursor: not one this server gave");
-		return;
+		return -1;
 	}
-	r = kj_recommendation_list(&rq->ctx, kj_req_query(rq, "org"), kj_req_query(rq, "issuer"), after, limit, &items, &more);
+	return 0;
+}
+
+/* Replies one page of items (freed here) when r is KJ_OK, else the failure. The cursor is
+ * the code of the page's last item. */
+static void
+reply_page(struct kj_req *rq, kj_err r, json_t *items, int more)
+{
+	const char *next = NULL;
+	json_t *j = NULL;
+
 	if (r == KJ_OK) {
-		/* The cursor is the code of the page's last recommendation. */
 		if (more && json_array_size(items) > 0)
 			next = json_string_value(json_object_get(json_array_get(items, json_array_size(items) - 1), "code"));
 		j = json_pack("{s:O, s:s?}", "items", items, "next_cursor", next);
 	}
 	json_decref(items);
 	api_reply_result(rq, r, 200, j);
+}
+
+void
+api_recommendation_list(struct kj_req *rq)
+{
+	const char *after;
+	json_t *items = NULL;
+	int limit, more = 0;
+	kj_err r;
+
+	if (list_paging(rq, &limit, &after) != 0)
+		return;
+	r = kj_recommendation_list(&rq->ctx, kj_req_query(rq, "org"), kj_req_query(rq, "issuer"), after, limit, &items, &more);
+	reply_page(rq, r, items, more);
 }
 
 /* The recommendation code (to org, from issuer) as the list shows it, or NULL (r holds why). */
@@ -234,6 +255,21 @@ api_plan_create(struct kj_req *rq)
 		r = kj_plan_get(&rq->ctx, api_json_str(j, "code"), &out);
 	reply_created(rq, r, out, "/api/v1/plans/", api_json_str(j, "code"));
 	json_decref(j);
+}
+
+void
+api_plan_list(struct kj_req *rq)
+{
+	const char *after;
+	json_t *items = NULL;
+	int limit, more = 0;
+	kj_err r;
+
+	if (list_paging(rq, &limit, &after) != 0)
+		return;
+	r = kj_plan_list(&rq->ctx, kj_req_query(rq, "org"), kj_req_query(rq, "status"), kj_req_query(rq, "reviewer"), after,
+			 limit, &items, &more);
+	reply_page(rq, r, items, more);
 }
 
 void

@@ -86,6 +86,7 @@ const struct kj_route kj_routes[] = {
 	{"GET", "/api/v1/recommendations", api_recommendation_list, 0},
 	{"POST", "/api/v1/recommendations", api_recommendation_create, 0},
 	{"POST", "/api/v1/recommendations/{code}/status", api_recommendation_status, 0},
+	{"GET", "/api/v1/plans", api_plan_list, 0},
 	{"POST", "/api/v1/plans", api_plan_create, 0},
 	{"GET", "/api/v1/plans/{code}", api_plan_get, 0},
 	{"POST", "/api/v1/plans/{code}/measures", api_plan_measure_add, 0},

@@ -1408,6 +1408,27 @@ const CASES = [
     request: (t, p, env) => ({ ...env.planRequest(env.freshCode(), t), subject: orgCode(t) }),
   },
   {
+    // Listed iff readable: the plans (in draft and in progress) of the targets the principal sees.
+    route: 'GET /api/v1/plans', variant: 'all', phase: 'read', targets: [NONE],
+    expect: () => 200,
+    request: () => ({ method: 'GET', path: `${API}/plans?limit=1000` }),
+    check: (res, p) => {
+      const want = ENG_TARGETS.filter((t) => t !== MISSING && sees(p, t)).flatMap((t) => [planOf(t), planOf(t, 'PR')]);
+      const why = setDiff(res.body.items.map((x) => x.code).filter((c) => /^P[LR]-/.test(c)), want);
+      return why && `plans: ${why}`;
+    },
+  },
+  {
+    route: 'GET /api/v1/plans', variant: 'org=T&status=in_progress', phase: 'read', targets: ORG_TARGETS,
+    expect: (p, t) => read(p, orgCode(t)),
+    request: (t) => ({ method: 'GET', path: `${API}/plans?org=${orgCode(t)}&status=in_progress`, subject: orgCode(t) }),
+    check: (res, p, t) => {
+      const want = ENG_TARGETS.includes(t) ? [planOf(t, 'PR')] : [];
+      const why = setDiff(res.body.items.map((x) => x.code).filter((c) => /^P[LR]-/.test(c)), want);
+      return why && `plans: ${why}`;
+    },
+  },
+  {
     route: 'GET /api/v1/plans/{code}', variant: "T's plan in draft", phase: 'read', targets: ENG_TARGETS,
     expect: (p, t) => (t !== MISSING && sees(p, t) ? 200 : 404),
     request: (t) => ({ method: 'GET', path: `${API}/plans/${planOf(t)}`, subject: planOf(t) }),

@@ -489,6 +489,9 @@ for (const b of backends(SUITE)) {
       got = await itemsWhere('parent=2.1.1');
       assert.ok(got.length > 0);
       assert.deepEqual(got.map((i) => i.number), expectNumbers((i) => i.parent === '2.1.1'));
+      got = await itemsWhere('parent=');
+      assert.deepEqual(got.map((i) => i.number), expectNumbers((i) => i.parent === null));
+      assert.equal(got.length, 8);
       got = await itemsWhere('level=basic');
       assert.deepEqual(got.map((i) => i.number), expectNumbers((i) => i.level === 'basic'));
       got = await itemsWhere('role=ciso');

@@ -5,7 +5,7 @@
 // centre accepts it; MHA starts it, reports progress, does its measures and completes it;
 // the centre verifies it and closes the recommendation. Refusals on the way: citing another
 // organisation's findings, a skipped step, another ministry reading the plan, a verification
-// by someone other than the reviewer.
+// by someone other than the reviewer. Last, the plan list: paged, filtered and scoped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends, Client, demoGovernment, startServer } from './harness.mjs';
@@ -278,6 +278,61 @@ for (const be of backends('plans')) {
         assert.equal(r.body.reviewer, 'NCO');
         const bad = await mha.post(`${API}/plans`, { code: 'IP-BAD', org: 'MHA', findings: 'x', text: 'Direct', due_on: day(30) });
         assert.equal(bad.status, 400, bad.text);
+      });
+
+      await t.test('the plan list: pages add up to the whole, filters narrow it, scope holds', async () => {
+        const mpf = as['mpf-ciso'];
+        for (let i = 1; i <= 5; i++) {
+          await must(mpf, 'POST', '/plans', { code: `IP-MPF-${i}`, org: 'MPF', findings: [mpfFindings[i % 2]], text: 'MPF plan', due_on: day(30) }, 201);
+        }
+        const page = async (c, q) => {
+          const res = await c.get(`${API}/plans${q}`);
+          assert.equal(res.status, 200, res.text);
+          return res.body;
+        };
+        const whole = (await page(centre, '?limit=1000')).items;
+        assert.deepEqual(whole.map((x) => x.code).sort(), [PLAN, 'IP-DIRECT', 'IP-MPF-1', 'IP-MPF-2', 'IP-MPF-3', 'IP-MPF-4', 'IP-MPF-5'].sort());
+        // Pages of two, following next_cursor, add up to the whole list, in its order.
+        const paged = [];
+        let cursor = null;
+        for (let n = 0; n < 10; n++) {
+          const b = await page(centre, `?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+          assert.ok(b.next_cursor === null || b.items.length === 2, JSON.stringify(b));
+          paged.push(...b.items.map((x) => x.code));
+          cursor = b.next_cursor;
+          if (!cursor) break;
+        }
+        assert.equal(cursor, null);
+        assert.deepEqual(paged, whole.map((x) => x.code));
+        // Listed iff readable: the list of each account is what GET /plans/{code} lets it read.
+        for (const [who, c] of Object.entries(as)) {
+          const listed = (await page(c, '?limit=1000')).items.map((x) => x.code);
+          const readable = [];
+          for (const x of whole) if ((await c.get(`${API}/plans/${x.code}`)).status === 200) readable.push(x.code);
+          assert.deepEqual(listed, readable, who);
+        }
+        assert.deepEqual((await page(mha, '')).items.map((x) => x.code).sort(), [PLAN, 'IP-DIRECT'].sort());
+        assert.deepEqual((await page(mpf, '')).items.map((x) => x.org), ['MPF', 'MPF', 'MPF', 'MPF', 'MPF']);
+        assert.deepEqual((await page(as['mha-staff'], '')).items, []);
+        // Filters.
+        assert.equal((await page(centre, '?org=MPF&status=draft&reviewer=NCO')).items.length, 5);
+        assert.deepEqual((await page(centre, '?status=verified')).items.map((x) => x.code), [PLAN]);
+        assert.deepEqual((await page(centre, '?org=MHA&status=draft')).items.map((x) => x.code), ['IP-DIRECT']);
+        assert.deepEqual((await page(centre, '?reviewer=MHA')).items, []);
+        const row = (await page(mha, '?status=verified')).items[0];
+        assert.deepEqual({ ...row, id: typeof row.id, version: typeof row.version }, {
+          id: 'string', code: PLAN, org: 'MHA', recommendation: REC, reviewer: 'NCO', text: '規程改定計画 Revision plan', due_on: day(90),
+          status: 'verified', version: 'number', measures: 2, open: 0, overdue: 0,
+        });
+        // Refusals: a bad status, paging or organisation; another ministry's organisation reads as absent.
+        for (const [q, status] of [['?status=closed', 400], ['?cursor=', 400], ['?limit=0', 400], ['?org=NO-SUCH', 404], ['?reviewer=NO-SUCH', 404]]) {
+          const r = await centre.get(`${API}/plans${q}`);
+          assert.equal(r.status, status, `${q}: ${r.text}`);
+        }
+        const hidden = await mpf.get(`${API}/plans?org=MHA`);
+        const missing = await mpf.get(`${API}/plans?org=NO-SUCH`);
+        assert.equal(hidden.status, 404, hidden.text);
+        assert.equal(hidden.text.replace('MHA', 'X'), missing.text.replace('NO-SUCH', 'X'));
       });
     } finally {
       assert.equal(await srv.stop(), 0);

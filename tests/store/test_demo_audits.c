@@ -21,6 +21,7 @@
 #include "formats/demo.h"
 #include "model/audit.h"
 #include "model/auditlog.h"
+#include "model/inspection.h"
 #include "model/plan.h"
 
 #include "store_harness.h"
@@ -336,6 +337,24 @@ test_follow_up(void **state)
 					   "COUNT(*) FROM plan_report WHERE reported_on >= '%s') + (SELECT COUNT(*) FROM "
 					   "plan_measure WHERE done_on >= '%s')", today, today, today);
 		assert_int_equal(count(ctx, sql), 0);
+	}
+	/* FY2024's campaign is closed: its submitted checklists stay as they are (reopening
+	 * one is refused, since its holder could not answer again). */
+	{
+		struct kj_stmt *st = NULL;
+		char uuid[37] = "";
+		int row = 0;
+
+		act_local(ctx);
+		ok(ctx, kj_db_prepare(ctx, "SELECT k.uuid FROM checklist k JOIN campaign c ON c.id = k.campaign_id WHERE "
+					   "c.status = 'closed' AND k.status = 'submitted' ORDER BY k.id LIMIT 1", &st), "prepare");
+		ok(ctx, kj_stmt_step(ctx, st, &row), "step");
+		assert_true(row);
+		kj_strlcpy(uuid, kj_stmt_text(st, 0), sizeof(uuid));
+		kj_stmt_free(st);
+		assert_int_equal(kj_checklist_reopen(ctx, uuid), KJ_ERR_STATE);
+		assert_non_null(strstr(ctx->msg, "its checklists are reopened only while it is open"));
+		assert_int_equal(count(ctx, "SELECT COUNT(*) FROM audit_log WHERE op = 'checklist.reopen'"), 0);
 	}
 }
 

@@ -587,12 +587,11 @@ test_plan_direct(void **state)
 	assert_int_equal(count(ctx, "SELECT COUNT(*) FROM plan_finding"), 2);
 }
 
+/* Recommendation R1 to MHA, accepted, and its plan P1 in draft with three measures, due
+ * on 1 and 15 February and 30 June; acting as MHA's CISO after. */
 static void
-test_overdue(void **state)
+p1_in_draft(struct kj_ctx *ctx)
 {
-	struct kj_ctx *ctx = *state;
-	json_t *j, *m;
-
 	act(ctx, NCO_ADMIN);
 	ok(ctx, recommend(ctx, "R1", "NCO", "MHA", "2026-06-30", F_MHA_1, -1), "R1");
 	act(ctx, MHA_CISO);
@@ -601,6 +600,15 @@ test_overdue(void **state)
 	ok(ctx, kj_plan_measure_add(ctx, "P1", "Name the officer", "mha-staff", "2026-02-01", NULL), "measure 1");
 	ok(ctx, kj_plan_measure_add(ctx, "P1", "Train", "mha-officer", "2026-02-15", NULL), "measure 2");
 	ok(ctx, kj_plan_measure_add(ctx, "P1", "Audit again", "mha-ciso", "2026-06-30", NULL), "measure 3");
+}
+
+static void
+test_overdue(void **state)
+{
+	struct kj_ctx *ctx = *state;
+	json_t *j, *m;
+
+	p1_in_draft(ctx);
 	act(ctx, LG_OFFICER);
 	ok(ctx, plan(ctx, "P-LG", NULL, "MHA-LG", "2026-06-30", F_LG), "direct plan");
 	ok(ctx, kj_plan_measure_add(ctx, "P-LG", "Fix it", "lg-officer", "2026-01-20", NULL), "LG measure");
@@ -666,6 +674,148 @@ test_overdue(void **state)
 	json_decref(j);
 }
 
+/* The codes of every page of kj_plan_list (filters org, status, reviewer) read with limit,
+ * joined by spaces in the order read, into out; checks that the pages add up: each full
+ * but the last, more set on all but the last. */
+static void
+list_pages(struct kj_ctx *ctx, const char *org, const char *status, const char *reviewer, int limit, char *out,
+	   size_t size)
+{
+	char after[64] = "";
+	int more = 1, pages = 0;
+	json_t *j, *x;
+	size_t i;
+
+	out[0] = '\0';
+	while (more) {
+		ok(ctx, kj_plan_list(ctx, org, status, reviewer, after[0] ? after : NULL, limit, &j, &more), "page");
+		assert_true(more == 0 || json_array_size(j) == (size_t)limit);
+		json_array_foreach(j, i, x) {
+			size_t len = strlen(out);
+
+			kj_strlcpy(after, json_string_value(json_object_get(x, "code")), sizeof(after));
+			snprintf(out + len, size - len, "%s%s", len ? " " : "", after);
+		}
+		json_decref(j);
+		assert_true(++pages < 1000);
+	}
+}
+
+/* The plans of kj_plan_list are exactly those kj_plan_get reads, for every principal, and
+ * pages of any size add up to the whole list. NMPF plans of MPF sort first, more than the
+ * list reads in one query, so a principal who does not see MPF reads past more than one
+ * chunk of them for a page. */
+#define NMPF 270
+static void
+test_plan_list(void **state)
+{
+	static const int who[] = {NCO_LEAD, NCO_ADMIN, MHA_CISO, MHA_OFFICER, MHA_STAFF, LG_OFFICER, MPF_CISO, AG01_CISO};
+	struct kj_ctx *ctx = *state;
+	static char all[8192], paged[8192];
+	char code[16];
+	json_t *j, *x;
+	int64_t before;
+	size_t i, k, listed;
+	int n, more = 0;
+
+	act(ctx, MPF_CISO);
+	for (n = 0; n < NMPF; n++) {
+		snprintf(code, sizeof(code), "A-%03d", n);
+		ok(ctx, plan(ctx, code, NULL, "MPF", "2026-06-30", F_MPF), "MPF plan");
+	}
+	p1_in_draft(ctx);
+	ok(ctx, kj_plan_submit(ctx, "P1"), "submit");
+	act(ctx, NCO_ADMIN);
+	ok(ctx, kj_plan_accept(ctx, "P1"), "accept");
+	act(ctx, MHA_CISO);
+	ok(ctx, kj_plan_start(ctx, "P1"), "start");
+	act(ctx, LG_OFFICER);
+	ok(ctx, plan(ctx, "P-LG", NULL, "MHA-LG", "2026-06-30", F_LG), "direct plan");
+	act(ctx, AG01_CISO);
+	ok(ctx, plan(ctx, "P-AG", NULL, "AG01", "2026-06-30", F_AG01), "AG01 plan");
+	clock_now = MAR_01;
+	act(ctx, MHA_CISO);
+	ok(ctx, kj_plan_measure_done(ctx, "P1", 2), "measure 2 done");
+	before = log_count(ctx);
+
+	/* Listed iff readable, for each principal; and paged by 7 or 1, the same list. */
+	for (k = 0; k < sizeof(who) / sizeof(who[0]); k++) {
+		act(ctx, who[k]);
+		ok(ctx, kj_plan_list(ctx, NULL, NULL, NULL, NULL, 0, &j, &more), "the whole list");
+		assert_int_equal(more, 0);
+		listed = json_array_size(j);
+		json_array_foreach(j, i, x) {
+			json_t *p = NULL;
+
+			ok(ctx, kj_plan_get(ctx, json_string_value(json_object_get(x, "code")), &p), "a listed plan reads");
+			json_decref(p);
+		}
+		json_decref(j);
+		act(ctx, -1);
+		ok(ctx, kj_plan_list(ctx, NULL, NULL, NULL, NULL, 0, &j, &more), "every plan");
+		act(ctx, who[k]);
+		n = 0;
+		json_array_foreach(j, i, x) {
+			json_t *p = NULL;
+
+			n += kj_plan_get(ctx, json_string_value(json_object_get(x, "code")), &p) == KJ_OK;
+			json_decref(p);
+		}
+		json_decref(j);
+		assert_int_equal(n, (int)listed);
+		list_pages(ctx, NULL, NULL, NULL, 0, all, sizeof(all));
+		list_pages(ctx, NULL, NULL, NULL, 7, paged, sizeof(paged));
+		assert_string_equal(paged, all);
+		if (listed < 20) {
+			list_pages(ctx, NULL, NULL, NULL, 1, paged, sizeof(paged));
+			assert_string_equal(paged, all);
+		}
+	}
+	/* MHA's CISO: MHA, its bureau and the agency it supervises, none of MPF's. */
+	act(ctx, MHA_CISO);
+	list_pages(ctx, NULL, NULL, NULL, 0, all, sizeof(all));
+	assert_true(strstr(all, "P-AG") != NULL && strstr(all, "P-LG") != NULL && strstr(all, "P1") != NULL);
+	assert_int_equal(strlen(all), strlen("P-AG P-LG P1"));
+	act(ctx, -1);
+	list_pages(ctx, NULL, NULL, NULL, 0, all, sizeof(all));
+	assert_int_equal(strlen(all), NMPF * 6 - 1 + strlen(" P-AG P-LG P1"));
+
+	/* Filters: the organisation itself (not its units), the status, the reviewer. */
+	act(ctx, NCO_LEAD);
+	list_pages(ctx, "MHA", NULL, NULL, 0, all, sizeof(all));
+	assert_string_equal(all, "P1");
+	list_pages(ctx, NULL, "in_progress", NULL, 0, all, sizeof(all));
+	assert_string_equal(all, "P1");
+	list_pages(ctx, NULL, NULL, "MHA", 0, all, sizeof(all));
+	assert_string_equal(all, "P-LG");
+	list_pages(ctx, "MPF", "draft", "NCO", 50, all, sizeof(all));
+	assert_int_equal(strlen(all), NMPF * 6 - 1);
+	list_pages(ctx, "MPF", "verified", NULL, 0, all, sizeof(all));
+	assert_string_equal(all, "");
+	refused(ctx, kj_plan_list(ctx, NULL, "closed", NULL, NULL, 0, &j, NULL), KJ_ERR_INVALID, "status: expected draft");
+	refused(ctx, kj_plan_list(ctx, "NOPE", NULL, NULL, NULL, 0, &j, NULL), KJ_ERR_NOT_FOUND, "org");
+	refused(ctx, kj_plan_list(ctx, NULL, NULL, "NOPE", NULL, 0, &j, NULL), KJ_ERR_NOT_FOUND, "reviewer");
+	act(ctx, MPF_CISO);
+	refused(ctx, kj_plan_list(ctx, "MHA", NULL, NULL, NULL, 0, &j, NULL), KJ_ERR_NOT_FOUND, "org");
+
+	/* A row: the plan's head and its measures counted. */
+	act(ctx, MHA_CISO);
+	ok(ctx, kj_plan_list(ctx, "MHA", NULL, NULL, NULL, 0, &j, NULL), "MHA's plan");
+	assert_int_equal(json_array_size(j), 1);
+	x = json_array_get(j, 0);
+	assert_string_equal(json_string_value(json_object_get(x, "recommendation")), "R1");
+	assert_string_equal(json_string_value(json_object_get(x, "reviewer")), "NCO");
+	assert_string_equal(json_string_value(json_object_get(x, "status")), "in_progress");
+	assert_string_equal(json_string_value(json_object_get(x, "due_on")), "2026-06-30");
+	assert_int_equal(json_integer_value(json_object_get(x, "measures")), 3);
+	assert_int_equal(json_integer_value(json_object_get(x, "open")), 2);
+	assert_int_equal(json_integer_value(json_object_get(x, "overdue")), 1);
+	assert_int_equal(strlen(json_string_value(json_object_get(x, "id"))), 36);
+	json_decref(j);
+	/* Reading writes nothing. */
+	assert_int_equal(log_count(ctx), before);
+}
+
 /* A campaign may choose the requirements named in open audit findings about the
  * organisation and what lies below it (agencies under their ministry): signed-off
  * engagements only, findings only. */
@@ -720,6 +870,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_plan_cycle),
 		cmocka_unit_test(test_plan_direct),
 		cmocka_unit_test(test_overdue),
+		cmocka_unit_test(test_plan_list),
 		cmocka_unit_test(test_campaign_from_findings),
 	};
 

@@ -491,7 +491,7 @@ for (const be of backends('ui')) test(`the web interface in Chromium (${be.label
       await centre.goto('/#/standard/ui-hostile');
       await settled(centre);
       assert.equal(await centre.locator('h1').innerText(), `${HOSTILE}版`);
-      assert.ok((await centre.locator('#tree summary').first().innerText()).includes(`${HOSTILE}総則`));
+      assert.ok((await centre.locator('#tree > li > a').first().innerText()).includes(`${HOSTILE}総則`));
       await centre.goto('/#/standard/ui-hostile?q=onerror');
       await settled(centre);
       assert.equal(await centre.locator('#results tbody tr').count(), 2);

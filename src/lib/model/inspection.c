@@ -1085,6 +1085,10 @@ set_checklist_status(struct kj_ctx *ctx, const char *uuid, int submit)
 			r = kj_failf(ctx, KJ_ERR_DENIED, "not allowed to reopen this checklist");
 		if (r == KJ_OK && strcmp(k.status, "submitted") != 0)
 			r = kj_failf(ctx, KJ_ERR_STATE, "the checklist is open already");
+		/* Its holder could not answer again: a campaign that is not open takes no answers. */
+		if (r == KJ_OK && strcmp(k.c.status, "open") != 0)
+			r = kj_failf(ctx, KJ_ERR_STATE, "campaign %s is %s: its checklists are reopened only while it is open",
+				     k.c.code, k.c.status);
 	}
 	if (r == KJ_OK && ctx->who.read_only)
 		r = kj_failf(ctx, KJ_ERR_DENIED, "not allowed with a read-only token");

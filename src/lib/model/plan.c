@@ -1069,3 +1069,76 @@ kj_plan_overdue_list(struct kj_ctx *ctx, const char *org, json_t **out)
 	kj_stmt_free(st);
 	return kj_hand_over(r, a, out);
 }
+
+/* One row of the plan list: columns as kj_plan_list selects them. */
+static json_t *
+plan_summary_json(struct kj_stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "id", kj_stmt_text(st, 0), "code",
+			 kj_stmt_text(st, 1), "org", kj_stmt_text(st, 2), "recommendation", kj_stmt_text(st, 3), "reviewer",
+			 kj_stmt_text(st, 4), "text", kj_stmt_text(st, 5), "due_on", kj_stmt_text(st, 6), "status",
+			 kj_stmt_text(st, 7), "version", (json_int_t)kj_stmt_int(st, 8), "measures",
+			 (json_int_t)kj_stmt_int(st, 10), "open", (json_int_t)kj_stmt_int(st, 11), "overdue",
+			 (json_int_t)kj_stmt_int(st, 12));
+}
+
+/* Rows read per query while a page of the plan list fills: scope is checked here, not in
+ * SQL, so a page may need more than one chunk, and no query holds more than one chunk. */
+#define PLAN_LIST_CHUNK 256
+
+kj_err
+kj_plan_list(struct kj_ctx *ctx, const char *org, const char *status, const char *reviewer, const char *after,
+	     int limit, json_t **out, int *more_out)
+{
+	static const char *const statuses[] = {"draft", "submitted", "accepted", "in_progress", "done", "verified", NULL};
+	struct kj_org o, v;
+	struct kj_stmt *st = NULL;
+	json_t *a;
+	char day[11], last[KJ_MAX_CODE_BYTES + 1];
+	int row, nrows = PLAN_LIST_CHUNK, full = 0;
+	kj_err r = KJ_OK;
+
+	memset(&o, 0, sizeof(o));
+	memset(&v, 0, sizeof(v));
+	if (more_out != NULL)
+		*more_out = 0;
+	if (status != NULL && find_name(statuses, status) < 0)
+		return kj_failf(ctx, KJ_ERR_INVALID, "status: expected draft, submitted, accepted, in_progress, done or verified, "
+						     "not \"%.32s\"", status);
+	if ((org != NULL && (r = org_named(ctx, "org", org, &o)) != KJ_OK) ||
+	    (reviewer != NULL && (r = org_named(ctx, "reviewer", reviewer, &v)) != KJ_OK))
+		return r;
+	kj_today(ctx, day);
+	kj_strlcpy(last, after != NULL ? after : "", sizeof(last));
+	a = json_array();
+	/* A chunk that came back short was the last one. */
+	while (r == KJ_OK && !full && nrows == PLAN_LIST_CHUNK) {
+		r = kj_sql(ctx, &st, "SELECT p.uuid, p.code, o.code, r.code, v.code, p.text, p.due_on, p.status, p.version, "
+				      "p.org_id, (SELECT COUNT(*) FROM plan_measure m WHERE m.plan_id = p.id), (SELECT COUNT(*) "
+				      "FROM plan_measure m WHERE m.plan_id = p.id AND m.status = 'open'), (SELECT COUNT(*) FROM "
+				      "plan_measure m WHERE m.plan_id = p.id AND m.status = 'open' AND m.due_on < ?) FROM "
+				      "improvement_plan p JOIN org o ON o.id = p.org_id JOIN org v ON v.id = p.reviewer_org_id "
+				      "LEFT JOIN recommendation r ON r.id = p.recommendation_id WHERE (? = 0 OR p.org_id = ?) AND "
+				      "(? = 0 OR p.reviewer_org_id = ?) AND (? = '' OR p.status = ?) AND p.code > ? "
+				      "ORDER BY p.code LIMIT ?",
+			    "tiiiittti", day, o.id, o.id, v.id, v.id, status ? status : "", status ? status : "", last,
+			    (int64_t)PLAN_LIST_CHUNK);
+		nrows = 0;
+		while (r == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
+			nrows++;
+			kj_strlcpy(last, kj_stmt_text(st, 1), sizeof(last));
+			if (full || !kj_access_org_visible(ctx, kj_stmt_int(st, 9)))
+				continue;
+			if (limit > 0 && json_array_size(a) == (size_t)limit) {
+				full = 1;
+				continue;
+			}
+			json_array_append_new(a, plan_summary_json(st));
+		}
+		kj_stmt_free(st);
+		st = NULL;
+	}
+	if (more_out != NULL)
+		*more_out = full;
+	return kj_hand_over(r, a, out);
+}

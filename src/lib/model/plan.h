@@ -113,6 +113,16 @@ kj_err kj_plan_report_add(struct kj_ctx *ctx, const char *plan, const char *repo
  * done_on, overdue}], reports: [{reported_on, percent, text, by}]}. */
 kj_err kj_plan_get(struct kj_ctx *ctx, const char *plan, json_t **out);
 
+/* Plans the principal may read (exactly those kj_plan_get returns), by code; org, status
+ * and reviewer (codes or a status name; NULL: any) narrow the list to plans of that
+ * organisation, in that status, reviewed by that organisation. Paged as
+ * kj_recommendation_list: after the code after (NULL: from the first), at most limit (0:
+ * all), *more_out (may be NULL) set when more follow. A JSON array of {id, code, org,
+ * recommendation, reviewer, text, due_on, status, version, measures (their count), open
+ * (measures not done), overdue (open measures past their due date)}. */
+kj_err kj_plan_list(struct kj_ctx *ctx, const char *org, const char *status, const char *reviewer, const char *after,
+		    int limit, json_t **out, int *more_out);
+
 /* Overdue measures (open, due before today) of plans the principal may see, leaving out
  * plans of withdrawn recommendations; org (a code; NULL: every organisation in scope)
  * narrows to that organisation and its subtree. Oldest due first, as a JSON array of

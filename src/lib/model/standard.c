@@ -686,7 +686,7 @@ kj_item_list(struct kj_ctx *ctx, const char *code, const struct kj_item_filter *
 	}
 	r = kj_db_prepare(ctx, "SELECT " ITEM_COLUMNS "WHERE i.edition_id = ? AND i.seq > ? "
 			       "AND (CAST(? AS TEXT) IS NULL OR i.kind = ?) "
-			       "AND (CAST(? AS TEXT) IS NULL OR p.number = ?) "
+			       "AND (CAST(? AS TEXT) IS NULL OR p.number = ? OR (i.parent_id IS NULL AND ? = '')) "
 			       "AND (CAST(? AS TEXT) IS NULL OR i.level = ?) "
 			       "AND (CAST(? AS TEXT) IS NULL OR i.role = ?) "
 			       "AND (CAST(? AS TEXT) IS NULL OR i.number LIKE ? ESCAPE '\\' OR i.title_ja LIKE ? ESCAPE '\\' "
@@ -696,16 +696,16 @@ kj_item_list(struct kj_ctx *ctx, const char *code, const struct kj_item_filter *
 		return r;
 	{
 		const char *q = f->q ? like : NULL;
-		const char *v[] = {f->kind, f->kind, f->parent, f->parent, f->level, f->level, f->role, f->role,
+		const char *v[] = {f->kind, f->kind, f->parent, f->parent, f->parent, f->level, f->level, f->role, f->role,
 				   q, q, q, q, q, q};
 		int i;
 
 		if ((r = kj_stmt_bind_int(ctx, st, 1, eid)) != KJ_OK ||
 		    (r = kj_stmt_bind_int(ctx, st, 2, f->after)) != KJ_OK)
 			goto out;
-		for (i = 0; i < 14 && r == KJ_OK; i++)
+		for (i = 0; i < 15 && r == KJ_OK; i++)
 			r = kj_stmt_bind_text(ctx, st, 3 + i, v[i]);
-		if (r != KJ_OK || (r = kj_stmt_bind_int(ctx, st, 17, f->limit > 0 ? f->limit : 1000000)) != KJ_OK)
+		if (r != KJ_OK || (r = kj_stmt_bind_int(ctx, st, 18, f->limit > 0 ? f->limit : 1000000)) != KJ_OK)
 			goto out;
 	}
 	while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {

@@ -83,7 +83,8 @@ kj_err kj_edition_load(struct kj_ctx *ctx, const char *code, struct kj_edition *
 
 struct kj_item_filter {
 	const char *kind;	/* NULL: all */
-	const char *parent;	/* number of the parent: its direct children; NULL: all */
+	const char *parent;	/* number of the parent: its direct children; "": the top level
+				 * (items without a parent); NULL: all */
 	const char *level, *role;
 	const char *q;		/* a substring of number, title or text, either language */
 	int64_t after;		/* document position (seq) to start after: a cursor */
