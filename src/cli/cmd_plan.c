@@ -39,8 +39,9 @@ print_recommendations(json_t *a)
 static void
 print_recommendation_added(json_t *r)
 {
-	printf("issued recommendation %s from %s to %s, due %s, citing %zu finding(s)\n", cli_str(r, "code"),
-	       cli_str(r, "issuer"), cli_str(r, "org"), cli_str(r, "due_on"), json_array_size(json_object_get(r, "findings")));
+	printf("issued recommendation %s from %s%s to %s, due %s, citing %zu finding(s)\n", cli_str(r, "code"),
+	       cli_str(r, "issuer"), strcmp(cli_str(r, "authority"), "council") == 0 ? " for the council" : "", cli_str(r, "org"),
+	       cli_str(r, "due_on"), json_array_size(json_object_get(r, "findings")));
 }
 
 static void
@@ -160,6 +161,7 @@ recommendation_add_local(struct cli_req *q, json_t **out)
 	memset(&in, 0, sizeof(in));
 	in.code = cli_strn(q->body, "code");
 	in.issuer = cli_strn(q->body, "issuer");
+	in.authority = cli_strn(q->body, "authority");
 	in.org = cli_strn(q->body, "org");
 	in.findings = body_findings(q, &in.nfindings);
 	in.text = cli_strn(q->body, "text");
@@ -210,8 +212,9 @@ int
 cmd_recommendation(struct cli *c, int argc, char **argv)
 {
 	static const char *const subs[] = {"add", "list", "status", NULL};
-	struct opt opts[] = {{"json", 0, NULL, 0},  {"org", 1, NULL, 0}, {"issuer", 1, NULL, 0}, {"findings", 1, NULL, 0},
-			     {"text", 1, NULL, 0},  {"due", 1, NULL, 0}, {NULL, 0, NULL, 0}};
+	struct opt opts[] = {{"json", 0, NULL, 0}, {"council", 0, NULL, 0}, {"org", 1, NULL, 0},
+			     {"issuer", 1, NULL, 0}, {"findings", 1, NULL, 0}, {"text", 1, NULL, 0},
+			     {"due", 1, NULL, 0}, {NULL, 0, NULL, 0}};
 	const char *pos[2] = {NULL, NULL};
 	struct cli_req q;
 	int i, n, json;
@@ -226,6 +229,7 @@ cmd_recommendation(struct cli *c, int argc, char **argv)
 		cli_req_at(&q, c, pos, "POST", "/api/v1/recommendations", 0, NULL);
 		cli_req_put(&q, "code", pos[0]);
 		cli_req_put(&q, "issuer", cli_opt(opts, "issuer")->val);
+		cli_req_put(&q, "authority", cli_opt(opts, "council")->set ? "council" : NULL);
 		cli_req_put(&q, "org", cli_opt(opts, "org")->val);
 		put_findings(&q, cli_opt(opts, "findings")->val);
 		cli_req_put(&q, "text", cli_opt(opts, "text")->val);

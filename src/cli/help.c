@@ -126,14 +126,16 @@ static const struct {
 	 "centre's programmes, an organisation's administrator its own. Its engagements are\n"
 	 "kijun engagement; kijun audit is the audit log, not these.\n"},
 	{"recommendation",
-	 "usage: kijun recommendation add CODE --org ORG --issuer ORG --findings ID,ID --text T --due DATE [--json]\n"
+	 "usage: kijun recommendation add CODE --org ORG --issuer ORG --findings ID,ID --text T --due DATE [--council] [--json]\n"
 	 "       kijun recommendation list [--org ORG] [--issuer ORG] [--json]\n"
 	 "       kijun recommendation status CODE accepted|closed|withdrawn [--json]\n\n"
 	 "A recommendation goes from an issuer (the centre, or a ministry supervising ORG) to ORG,\n"
 	 "citing findings (their ids, from kijun finding list --json) of signed-off engagements\n"
 	 "that audited ORG. It is accepted by ORG's officers, closed by the issuer once its plan\n"
-	 "is verified, or withdrawn by the issuer. Without --server the command acts as the local\n"
-	 "administrator, whom the library may refuse the issuer's steps. Plans: kijun plan.\n"},
+	 "is verified, or withdrawn by the issuer. --council issues it on the council's authority\n"
+	 "(the cybersecurity headquarters, which recommends through the centre: the issuer must\n"
+	 "be the centre). Without --server the command acts as the local administrator, whom the\n"
+	 "library may refuse the issuer's steps. Plans: kijun plan.\n"},
 	{"report",
 	 "usage: kijun report annual [--format html|pdf] [--fy YEAR] [--lang ja|en] [--org ORG] [--out FILE]\n\n"
 	 "The centre's yearly evaluation report of fiscal year YEAR (default: the current one) as\n"

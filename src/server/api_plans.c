@@ -192,7 +192,7 @@ recommendation_read_back(struct kj_req *rq, const char *code, const char *org, c
 void
 api_recommendation_create(struct kj_req *rq)
 {
-	static const char *const allowed[] = {"code", "issuer", "org", "findings", "text", "due_on", NULL};
+	static const char *const allowed[] = {"code", "issuer", "org", "findings", "text", "due_on", "authority", NULL};
 	static const char *const required[] = {"code", "issuer", "org", NULL};
 	struct kj_recommendation_new in;
 	json_t *j, *out = NULL;
@@ -209,6 +209,13 @@ api_recommendation_create(struct kj_req *rq)
 	in.findings = ids;
 	in.text = api_json_str(j, "text");
 	in.due_on = api_json_str(j, "due_on");
+	in.authority = api_json_str(j, "authority");
+	if (json_object_get(j, "authority") != NULL && in.authority == NULL) {
+		free(ids);
+		json_decref(j);
+		kj_reply_error(rq, KJ_ERR_INVALID, "body: authority is a string, issuer or council");
+		return;
+	}
 	r = kj_recommendation_create(&rq->ctx, &in, uuid);
 	free(ids);
 	if (r == KJ_OK)

@@ -325,12 +325,25 @@ plans() {
   has "$T/out" "kijun recommendation status CODE accepted|closed|withdrawn" "$L recommendation help"
   expect 0 "$L recommendation list" -- "$K" recommendation list --json
   jq_is '[.[].code] | join(",")' "NCO-FY2024-REC-MHS,NCO-FY2024-REC-MJA,NCO-FY2024-REC-MPF" "$L demo recommendations"
+  jq_is '[.[].authority] | unique | join(",")' issuer "$L the demo's recommendations are the centre's own"
   jq_is '[.[] | select(.code == "NCO-FY2024-REC-MJA") | .issuer + " " + .org + " " + .plan] | .[0]' "NCO MJA $P" "$L recommendation's plan"
   expect 0 "$L recommendation list --org text" -- "$K" recommendation list --org MJA --issuer NCO
   has "$T/out" "NCO-FY2024-REC-MJA       NCO        MJA" "$L recommendation table"
   expect 2 "$L recommendation list takes no argument" -- "$K" recommendation list MJA
   expect 2 "$L recommendation bad status" -- "$K" recommendation status NCO-FY2024-REC-MJA maybe
   expect 2 "$L recommendation add without --due" -- "$K" recommendation add X --org MJA --issuer NCO --findings a --text t
+  # The council's recommendation, issued through the centre; a ministry may not carry it.
+  expect 0 "$L findings of MIT" -- "$K" finding list NCO-FY2024-PT-MCO --json
+  F=$(jq -r '[.items[] | select(.category == "finding")][0].id' "$T/out")
+  expect 0 "$L council recommendation" -- "$K" recommendation add COUNCIL-MCO --org MCO --issuer NCO --findings "$F" \
+    --text "本部勧告 / The council's recommendation" --due 2099-03-31 --council
+  has "$T/out" "issued recommendation COUNCIL-MCO from NCO for the council to MCO" "$L council recommendation text"
+  expect 0 "$L council recommendation listed" -- "$K" recommendation list --org MCO --json
+  jq_is '.[0].authority' council "$L council authority kept"
+  expect 0 "$L plan list" -- "$K" plan list --json
+  jq_is '[.[].code] | index("MJA-PLAN-FY2024") != null' true "$L plan list has MJA's plan"
+  expect 0 "$L plan list --status" -- "$K" plan list --status verified --json
+  jq_is '[.[].status] | unique | join(",")' verified "$L plan list by status"
   expect 0 "$L plan show" -- "$K" plan show "$P" --json
   jq_is '.status + " " + .recommendation + " " + .reviewer' "in_progress NCO-FY2024-REC-MJA NCO" "$L plan JSON"
   jq_is '[.measures[] | select(.overdue) | .n] | map(tostring) | join(",")' 2 "$L overdue measure in the plan"

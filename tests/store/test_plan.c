@@ -214,9 +214,27 @@ test_recommendation(void **state)
 	act(ctx, NCO_ADMIN);
 	ok(ctx, recommend(ctx, "R1", "NCO", "MHA", "2026-06-30", F_MHA_1, F_MHA_2), "centre to MHA");
 	refused(ctx, recommend(ctx, "R1", "NCO", "MHA", "2026-06-30", F_MHA_1, -1), KJ_ERR_EXISTS, "R1");
-	ok(ctx, recommend(ctx, "R2", "NCO", "MPF", "2026-01-15", F_MPF, -1), "centre to MPF, due today");
+	/* The council recommends through the centre: R2 carries its authority. */
+	{
+		const char *fm[1] = {found[F_MPF]};
+		struct kj_recommendation_new c = {.code = "R2", .issuer = "NCO", .org = "MPF", .findings = fm, .nfindings = 1,
+						  .text = "本部勧告 / The council's recommendation", .due_on = "2026-01-15",
+						  .authority = "cabinet"};
+
+		refused(ctx, kj_recommendation_create(ctx, &c, (char[37]){0}), KJ_ERR_INVALID, "authority: expected issuer or council");
+		c.authority = "council";
+		ok(ctx, kj_recommendation_create(ctx, &c, (char[37]){0}), "centre to MPF for the council, due today");
+	}
 	/* A supervising ministry recommends to its agency, and only to it, and only its CISO. */
 	act(ctx, MHA_CISO);
+	{
+		const char *fa[1] = {found[F_AG01]};
+		struct kj_recommendation_new c = {.code = "R5", .issuer = "MHA", .org = "AG01", .findings = fa, .nfindings = 1,
+						  .text = "x", .due_on = "2026-09-30", .authority = "council"};
+
+		refused(ctx, kj_recommendation_create(ctx, &c, (char[37]){0}), KJ_ERR_INVALID,
+			"the council's recommendations are issued by the centre, not by MHA");
+	}
 	ok(ctx, recommend(ctx, "R3", "MHA", "AG01", "2026-09-30", F_AG01, -1), "MHA to AG01");
 	refused(ctx, recommend(ctx, "R4", "MHA", "MHA-LG", "2026-09-30", F_LG, -1), KJ_ERR_INVALID,
 		"MHA-LG is not an agency or corporation that MHA supervises");
@@ -240,6 +258,8 @@ test_recommendation(void **state)
 	assert_int_equal(json_array_size(json_object_get(json_array_get(j, 0), "findings")), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "status")), "issued");
 	assert_true(json_is_null(json_object_get(json_array_get(j, 0), "plan")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "authority")), "issuer");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 1), "authority")), "council");
 	json_decref(j);
 	ok(ctx, kj_recommendation_list(ctx, NULL, NULL, NULL, 1, &j, &more), "page");
 	assert_int_equal(json_array_size(j), 1);

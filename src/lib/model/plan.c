@@ -250,6 +250,7 @@ kj_recommendation_create(struct kj_ctx *ctx, const struct kj_recommendation_new 
 	struct kj_stmt *st = NULL;
 	int64_t *ids = NULL;
 	char now[21], day[11], uuid[37];
+	const char *authority = in->authority != NULL ? in->authority : "issuer";
 	kj_err r;
 
 	kj_today(ctx, day);
@@ -258,9 +259,15 @@ kj_recommendation_create(struct kj_ctx *ctx, const struct kj_recommendation_new 
 		return r;
 	if (in->nfindings == 0)
 		return kj_failf(ctx, KJ_ERR_INVALID, "findings: expected at least one audit finding");
+	if (strcmp(authority, "issuer") != 0 && strcmp(authority, "council") != 0)
+		return kj_failf(ctx, KJ_ERR_INVALID, "authority: expected issuer or council");
 	if ((r = kj_refuse_read_only(ctx)) != KJ_OK || (r = org_named(ctx, "issuer", in->issuer, &issuer)) != KJ_OK ||
 	    (r = org_named(ctx, "org", in->org, &o)) != KJ_OK || (r = check_issuer(ctx, &issuer, &o)) != KJ_OK)
 		return r;
+	/* The council recommends through the centre, never through a ministry. */
+	if (strcmp(authority, "council") == 0 && strcmp(issuer.kind, "centre") != 0)
+		return kj_failf(ctx, KJ_ERR_INVALID, "authority: the council's recommendations are issued by the centre, not by "
+						     "%s", issuer.code);
 	if ((ids = calloc(in->nfindings, sizeof(*ids))) == NULL)
 		return kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
 	if ((r = cite(ctx, in->findings, in->nfindings, &o, "recommendation", ids, NULL)) != KJ_OK ||
@@ -271,8 +278,9 @@ kj_recommendation_create(struct kj_ctx *ctx, const struct kj_recommendation_new 
 	kj_uuid_v4(uuid);
 	kj_time_format(kj_now(ctx), now);
 	r = kj_sql(ctx, &st, "INSERT INTO recommendation (uuid, code, issuer_org_id, org_id, text, issued_on, due_on, status, "
-			      "created_by, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?) RETURNING id",
-		    "ttiitttatt", uuid, in->code, issuer.id, o.id, in->text, day, in->due_on, now, now);
+			      "created_by, created_at, changed_at, authority) VALUES (?, ?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?) "
+			      "RETURNING id",
+		    "ttiitttattt", uuid, in->code, issuer.id, o.id, in->text, day, in->due_on, now, now, authority);
 	if (r == KJ_OK && (r = kj_stmt_step(ctx, st, &(int){0})) == KJ_OK) {
 		int64_t id = kj_stmt_int(st, 0);
 
@@ -286,9 +294,9 @@ kj_recommendation_create(struct kj_ctx *ctx, const struct kj_recommendation_new 
 		r = kj_failf(ctx, r, "code: a recommendation \"%s\" already exists", in->code);
 	if (r == KJ_OK)
 		r = kj_log_state(ctx, "recommendation", uuid, o.id, "recommendation.create",
-			   json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "code", in->code, "issuer", issuer.code, "org", o.code,
-				     "text", in->text, "due_on", in->due_on, "findings", (json_int_t)in->nfindings, "status",
-				     "issued"));
+			   json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "code", in->code, "issuer", issuer.code, "org",
+				     o.code, "text", in->text, "due_on", in->due_on, "findings", (json_int_t)in->nfindings, "status",
+				     "issued", "authority", authority));
 	r = kj_tx_end(ctx, r);
 	free(ids);
 	if (r == KJ_OK)
@@ -398,7 +406,7 @@ kj_recommendation_list(struct kj_ctx *ctx, const char *org, const char *issuer, 
 		return r;
 	a = json_array();
 	r = kj_sql(ctx, &st, "SELECT r.id, r.uuid, r.code, i.code, o.code, r.text, r.issued_on, r.due_on, r.status, r.org_id, "
-			      "p.code FROM recommendation r JOIN org i ON i.id = r.issuer_org_id JOIN org o ON o.id = r.org_id "
+			      "p.code, r.authority FROM recommendation r JOIN org i ON i.id = r.issuer_org_id JOIN org o ON o.id = r.org_id "
 			      "LEFT JOIN improvement_plan p ON p.recommendation_id = r.id WHERE (? = 0 OR r.org_id = ?) "
 			      "AND (? = 0 OR r.issuer_org_id = ?) AND r.code > ? ORDER BY r.code",
 		    "iiiit", org ? o.id : 0, org ? o.id : 0, issuer ? i.id : 0, issuer ? i.id : 0, after ? after : "");
@@ -413,10 +421,10 @@ kj_recommendation_list(struct kj_ctx *ctx, const char *org, const char *issuer, 
 		if ((r = citations_json(ctx, "SELECT f.uuid FROM recommendation_finding c JOIN audit_finding f ON f.id = c.finding_id "
 					     "WHERE c.recommendation_id = ? ORDER BY f.id", kj_stmt_int(st, 0), &cited)) != KJ_OK)
 			break;
-		row_json = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s?}", "id", kj_stmt_text(st, 1), "code",
+		row_json = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s?}", "id", kj_stmt_text(st, 1), "code",
 				     kj_stmt_text(st, 2), "issuer", kj_stmt_text(st, 3), "org", kj_stmt_text(st, 4), "text",
 				     kj_stmt_text(st, 5), "issued_on", kj_stmt_text(st, 6), "due_on", kj_stmt_text(st, 7), "status",
-				     kj_stmt_text(st, 8), "findings", cited, "plan",
+				     kj_stmt_text(st, 8), "authority", kj_stmt_text(st, 11), "findings", cited, "plan",
 				     kj_stmt_is_null(st, 10) ? NULL : kj_stmt_text(st, 10));
 		json_array_append_new(a, row_json);
 	}

@@ -52,6 +52,8 @@ struct kj_recommendation_new {
 	size_t nfindings;
 	const char *text;
 	const char *due_on;		/* YYYY-MM-DD, on or after today */
+	const char *authority;		/* "issuer" (NULL: the same) or "council": the council's
+					 * recommendation, issued through the centre (the centre only) */
 };
 
 /* Issues a recommendation. On success uuid_out holds its public id. */
@@ -62,7 +64,8 @@ kj_err kj_recommendation_set_status(struct kj_ctx *ctx, const char *code, const 
 
 /* Recommendations the principal may see, by code; org and issuer (codes; NULL: any) narrow
  * the list. Paged as kj_audit_programme_list. A JSON array of {id, code, issuer, org, text,
- * issued_on, due_on, status, findings (public ids), plan (its code or null)}. */
+ * issued_on, due_on, status, authority (issuer or council), findings (public ids), plan (its
+ * code or null)}. */
 kj_err kj_recommendation_list(struct kj_ctx *ctx, const char *org, const char *issuer, const char *after, int limit,
 			      json_t **out, int *more_out);
 
