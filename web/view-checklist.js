@@ -74,7 +74,10 @@ export async function renderOne(main, [id]) {
     // Evidence: the file goes up first (checked by content on the server), the answer then
     // names it by its SHA-256.
     const file = h('input', { type: 'file', id: `${qid}-f`, disabled: locked, 'aria-describedby': `${qid}-fe` });
-    const fileState = h('span', { id: `${qid}-fe`, class: 'evidence' }, it.evidence ? `${t('clEvidenceHas')} ${it.evidence.slice(0, 12)}…` : '');
+    // The attached file opens from the API (the session cookie reads it, as the checklist).
+    const evidenceLink = (sha) => h('a', { href: `/api/v1/evidence/${sha}`, download: `evidence-${sha.slice(0, 12)}` },
+      `${t('clEvidenceHas')} ${sha.slice(0, 12)}…`);
+    const fileState = h('span', { id: `${qid}-fe`, class: 'evidence' }, it.evidence ? evidenceLink(it.evidence) : '');
     file.addEventListener('change', async () => {
       if (!file.files.length) return;
       fileState.textContent = t('clSaving');
@@ -82,7 +85,7 @@ export async function renderOne(main, [id]) {
       try {
         const r = await post('/evidence', file.files[0]);
         it.evidence = r.sha256;
-        fileState.textContent = `${t('clEvidenceHas')} ${r.sha256.slice(0, 12)}…`;
+        replace(fileState, evidenceLink(r.sha256));
         save(it);
       } catch (e) {
         fileState.textContent = errorText(e);

@@ -207,7 +207,7 @@ export async function renderOrg(main, [code], query, ctx) {
     e.parts.map((p) => h('tr', null, h('td', null, p.number), h('td', null, pick(p, 'title')), scoreCell(p.score),
       h('td', { class: 'num' }, fmtNum(p.gov_mean))))));
   out.push(h('h2', null, t('orgSteps')), h('ul', null, (e.maturity_steps || []).map((st) =>
-    h('li', null, h('strong', null, `${st.level}: ${st.met ? t('orgMet') : t('orgNotMet')}`), ' – ', st.why))));
+    h('li', null, h('strong', null, `${st.level}: ${st.met ? t('orgMet') : t('orgNotMet')}`), ' – ', pick(st, 'why') || st.why))));
   if (e.pdca?.stages) {
     out.push(h('h2', null, t('dbBoard')), table(null, Object.keys(e.pdca.stages).map((s) => t(`stage_${s}`)),
       [h('tr', null, Object.values(e.pdca.stages).map((v) => h('td', { class: `st-${v}` }, t(`state_${v}`))))]));

@@ -73,6 +73,7 @@ void api_answer_put(struct kj_req *rq);
 void api_checklist_submit(struct kj_req *rq);
 void api_checklist_reopen(struct kj_req *rq);
 void api_evidence_put(struct kj_req *rq);
+void api_evidence_get(struct kj_req *rq);
 
 void api_audit_programme_list(struct kj_req *rq);
 void api_audit_programme_create(struct kj_req *rq);

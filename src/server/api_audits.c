@@ -390,21 +390,13 @@ api_audit_paper_get(struct kj_req *rq)
 	unsigned char *data = NULL;
 	size_t len = 0;
 	kj_err r = kj_audit_paper_get(&rq->ctx, rq->params[0], rq->params[1], &meta, &data, &len);
-	static const char *const types[] = {"application/pdf", "image/png", "image/jpeg", "text/csv", "text/plain", NULL};
-	const char *mt;
-	int i;
 
 	if (r != KJ_OK) {
 		api_reply_result(rq, r, 200, NULL);
 		return;
 	}
-	/* The reply's type is one of the fixed strings (the reply keeps the pointer). */
-	mt = json_string_value(json_object_get(meta, "media_type"));
-	for (i = 0; types[i] != NULL && strcmp(types[i], mt) != 0; i++)
-		;
+	kj_reply_file(rq, json_string_value(json_object_get(meta, "media_type")), data, len);
 	json_decref(meta);
-	kj_reply_header(rq, "Content-Disposition", "attachment");
-	kj_reply_raw(rq, 200, types[i] != NULL ? types[i] : "application/octet-stream", (char *)data, len);
 }
 
 void

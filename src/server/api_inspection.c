@@ -396,6 +396,20 @@ api_checklist_reopen(struct kj_req *rq)
 }
 
 void
+api_evidence_get(struct kj_req *rq)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	char mt[64];
+	kj_err r = kj_evidence_get(&rq->ctx, rq->params[0], mt, &data, &len);
+
+	if (r != KJ_OK)
+		kj_reply_fail(rq, r);
+	else
+		kj_reply_file(rq, mt, data, len);
+}
+
+void
 api_evidence_put(struct kj_req *rq)
 {
 	const char *type = kj_req_header(rq, "Content-Type");

@@ -67,6 +67,7 @@ const struct kj_route kj_routes[] = {
 	{"POST", "/api/v1/checklists/{id}/submit", api_checklist_submit, 0},
 	{"POST", "/api/v1/checklists/{id}/reopen", api_checklist_reopen, 0},
 	{"POST", "/api/v1/evidence", api_evidence_put, KJ_ROUTE_BIG_BODY},
+	{"GET", "/api/v1/evidence/{sha256}", api_evidence_get, 0},
 
 	{"GET", "/api/v1/audit-programmes", api_audit_programme_list, 0},
 	{"POST", "/api/v1/audit-programmes", api_audit_programme_create, 0},

@@ -240,6 +240,19 @@ kj_reply_raw(struct kj_req *rq, int status, const char *type, char *data, size_t
 }
 
 void
+kj_reply_file(struct kj_req *rq, const char *media_type, unsigned char *data, size_t len)
+{
+	/* The reply keeps the type's pointer: one of these fixed strings. */
+	static const char *const types[] = {"application/pdf", "image/png", "image/jpeg", "text/csv", "text/plain", NULL};
+	int i;
+
+	for (i = 0; types[i] != NULL && (media_type == NULL || strcmp(types[i], media_type) != 0); i++)
+		;
+	kj_reply_header(rq, "Content-Disposition", "attachment");
+	kj_reply_raw(rq, 200, types[i] != NULL ? types[i] : "application/octet-stream", (char *)data, len);
+}
+
+void
 kj_reply_json(struct kj_req *rq, int status, json_t *j)
 {
 	char *s;

@@ -105,6 +105,10 @@ json_t *kj_req_json(struct kj_req *rq, const char *const *allowed);
 /* Sets the reply: j is stolen. */
 void kj_reply_json(struct kj_req *rq, int status, json_t *j);
 void kj_reply_raw(struct kj_req *rq, int status, const char *type, char *data, size_t len);
+/* Replies 200 with a stored file (data, malloc'ed, taken) as an attachment, of
+ * media_type when it is one of the kinds files are kept as (PDF, PNG, JPEG, CSV, plain
+ * text), else as application/octet-stream. */
+void kj_reply_file(struct kj_req *rq, const char *media_type, unsigned char *data, size_t len);
 /* The one error body: {"error": name, "message": ...}, with the status that goes with e.
  * Database and internal failures get a generic message; the detail goes to the log. */
 void kj_reply_error(struct kj_req *rq, kj_err e, const char *message);

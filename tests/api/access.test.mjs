@@ -1133,6 +1133,16 @@ const CASES = [
     },
   },
   {
+    // An evidence file reads like the checklist whose answer names it.
+    route: 'GET /api/v1/evidence/{sha256}', variant: "on an answer of U's checklist", phase: 'read', targets: USER_TARGETS,
+    expect: (p, t) => (t !== MISSING && seesChecklist(p, userName(p, t)) ? 200 : 404),
+    request: async (t, p, env) => {
+      const sha = t === MISSING ? '0'.repeat(64) : await env.evidenceOn(userName(p, t));
+      return { method: 'GET', path: `${API}/evidence/${sha}`, subject: sha };
+    },
+    check: (res) => (res.text.startsWith('Evidence of ') ? null : `evidence ${res.text.slice(0, 80)}`),
+  },
+  {
     route: 'PUT /api/v1/checklists/{id}/answers/{requirement}', variant: "U's checklist", phase: 'write', targets: USER_TARGETS,
     expect: (p, t) => holderOnly(p, t, 200),
     request: (t, p, env) => {
@@ -1986,6 +1996,15 @@ for (const backend of backends('access')) {
           const r = await must(own.get(CISO_OF[top]), 'POST', `/campaigns/${campaignOf(top)}/notes`,
             { org, kind: 'instruction', requirement: REQ, text: 'Fix this' }, 201);
           return r.body.id;
+        },
+        // An evidence file on an answer of a fresh checklist of holder; its SHA-256.
+        evidenceOn: async (holder) => {
+          const id = await env.freshChecklist(holder);
+          const up = await own.get(holder).request('POST', `${API}/evidence`, `Evidence of ${holder} in ${id}\n`,
+            { headers: { 'Content-Type': 'text/plain' } });
+          if (up.status !== 201) throw new Error(`setting up: evidence of ${holder}: ${up.status} ${up.text}`);
+          await must(own.get(holder), 'PUT', `/checklists/${id}/answers/${REQ}`, { value: 'implemented', evidence: up.body.sha256 }, 200);
+          return up.body.sha256;
         },
         freshChecklist: async (holder, { answered = false, submitted = false } = {}) => {
           const code = await env.freshCampaign(accountOf(holder)[1]);

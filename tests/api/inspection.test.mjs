@@ -175,6 +175,29 @@ for (const be of backends('inspection')) {
         assert.equal(exe.status, 400);
         const big = await staff.request('POST', '/api/v1/evidence', Buffer.alloc(11 * 1024 * 1024, 0x41), { headers: { 'Content-Type': 'text/plain' } });
         assert.equal(big.status, 413);
+        // Read back: nobody, until an answer names it; then whoever reads that checklist.
+        const own = `MHA evidence ${Date.now()}\n`;
+        const ev = await staff.request('POST', '/api/v1/evidence', own, { headers: { 'Content-Type': 'text/plain' } });
+        assert.equal(ev.status, 201, ev.text);
+        assert.equal((await staff.get(`/api/v1/evidence/${ev.body.sha256}`)).status, 404);
+        const open = (await staff.get('/api/v1/checklists')).body.items.find((c) => c.status === 'open');
+        assert.ok(open, 'an open checklist of mha-staff');
+        const cl = await staff.get(`/api/v1/checklists/${open.id}`);
+        const item = cl.body.items[0].requirement;
+        const put = await staff.request('PUT', `/api/v1/checklists/${open.id}/answers/${encodeURIComponent(item)}`,
+          { value: 'implemented', evidence: ev.body.sha256 });
+        assert.equal(put.status, 200, put.text);
+        for (const who of [staff, ciso, centre]) {
+          const back = await who.get(`/api/v1/evidence/${ev.body.sha256}`);
+          assert.equal(back.status, 200, back.text);
+          assert.equal(back.text, own);
+          assert.equal(back.headers.get('content-type'), 'text/plain');
+          assert.equal(back.headers.get('content-disposition'), 'attachment');
+        }
+        const mpf = await login(srv.url, accounts, 'mpf-ciso');
+        const hidden = await mpf.get(`/api/v1/evidence/${ev.body.sha256}`);
+        assert.equal(hidden.status, 404);
+        assert.equal((await staff.get('/api/v1/evidence/not-a-digest')).status, 404);
       });
 
       await t.test('policies: review shows gaps and stale mappings; the centre sees all', async () => {

@@ -400,6 +400,7 @@ evaluation() {
   expect 0 "$L org" -- "$K" eval org MJA --fy 2024 --json
   jq_is '.org.code + " " + (.requirements | map(select(.findings | length > 0)) | length | tostring)' "MJA 3" \
     "$L MJA's three audited requirements"
+  jq_is '.maturity_steps[0].why_ja | test("^得点 [0-9.]+ (≧|<) 40、回答 [0-9]+ 件$")' true "$L maturity steps in Japanese"
   expect 0 "$L org text" -- "$K" eval org MJA --fy 2024
   has "$T/out" "[x] level 2: score" "$L maturity steps"
   expect 1 "$L a unit" -- "$K" eval org MHA-GA --fy 2025

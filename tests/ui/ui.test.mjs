@@ -208,6 +208,16 @@ for (const be of backends('ui')) test(`the web interface in Chromium (${be.label
       assert.equal(await q.nth(2).locator('input:checked').count(), 0);
       assert.equal(await q.nth(0).locator('textarea').inputValue(), HOSTILE);
       assert.match(await q.nth(0).locator('.evidence').innerText(), /証跡あり [0-9a-f]{12}/);
+      // The attached file opens again from its link, byte for byte.
+      const href = await q.nth(0).locator('.evidence a').getAttribute('href');
+      assert.match(href, /^\/api\/v1\/evidence\/[0-9a-f]{64}$/);
+      const back = await staff.evaluate(async (u) => {
+        const r = await fetch(u);
+        return { status: r.status, type: r.headers.get('content-type'), bytes: Array.from(new Uint8Array(await r.arrayBuffer())) };
+      }, href);
+      assert.equal(back.status, 200);
+      assert.equal(back.type, 'image/png');
+      assert.deepEqual(back.bytes, Array.from(png));
       assert.equal(await q.nth(1).locator('.evidence').innerText(), '');
       assert.equal(await staff.locator('main img, main script').count(), 0);
       assert.match(await staff.locator('.progress').innerText(), new RegExp(`2 / ${total}`));

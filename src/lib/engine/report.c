@@ -1061,7 +1061,7 @@ org_section(struct kj_buf *b, const struct labels *L, const json_t *v, int first
 
 		kj_buf_printf(b, "<li>%s %ld %s — %s: ", met ? "✔" : "✘", integer(step, "level"),
 			      maturity_name(L, integer(step, "level")), met ? L->met : L->not_met);
-		esc(b, str(step, "why"));
+		esc(b, str(step, strcmp(L->lang, "ja") == 0 && json_is_string(json_object_get(step, "why_ja")) ? "why_ja" : "why"));
 		kj_buf_puts(b, "</li>");
 	}
 	kj_buf_puts(b, "</ol>\n<div class=\"charts\"><figure>");

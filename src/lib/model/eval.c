@@ -1250,12 +1250,21 @@ out:
 
 /* "score 70.5 >= 40" or "score 35.0 < 40" or "no score". */
 static void
-score_cond(char *buf, size_t size, int has, double score, int bar)
+score_cond(char *buf, size_t size, int has, double score, int bar, int ja)
 {
 	if (!has)
-		snprintf(buf, size, "no score");
+		snprintf(buf, size, ja ? "得点なし" : "no score");
+	else if (ja)
+		snprintf(buf, size, "得点 %.1f %s %d", round_to(score, 1), score >= bar ? "≧" : "<", bar);
 	else
 		snprintf(buf, size, "score %.1f %s %d", round_to(score, 1), score >= bar ? ">=" : "<", bar);
+}
+
+/* One step of the maturity ladder: why, in English (why, why_en) and Japanese (why_ja). */
+static json_t *
+step_json(int level, int met, const char *en, const char *ja)
+{
+	return json_pack("{s:i, s:b, s:s, s:s, s:s}", "level", level, "met", met, "why", en, "why_en", en, "why_ja", ja);
 }
 
 static json_t *
@@ -1265,32 +1274,37 @@ maturity_steps(struct kj_stmt *st)
 	 * 5 severe_unplanned, 6 overdue. */
 	int has = !kj_stmt_is_null(st, 0);
 	double score = col_double(st, 0);
-	int64_t answers = kj_stmt_int(st, 1), nk = kj_stmt_int(st, 3), ns = kj_stmt_int(st, 4);
-	int64_t severe = kj_stmt_int(st, 5), overdue = kj_stmt_int(st, 6);
+	long long answers = kj_stmt_int(st, 1), nk = kj_stmt_int(st, 3), ns = kj_stmt_int(st, 4);
+	long long severe = kj_stmt_int(st, 5), overdue = kj_stmt_int(st, 6);
 	int policy = (int)kj_stmt_int(st, 2);
-	char s[64], why[320];
+	char s[64], sj[64], en[320], ja[320];
 	json_t *a = json_array();
-	int met;
 
-	score_cond(s, sizeof(s), has, score, 40);
-	met = has && score >= 40 && answers > 0;
-	snprintf(why, sizeof(why), "%s; %lld answers", s, (long long)answers);
-	json_array_append_new(a, json_pack("{s:i, s:b, s:s}", "level", 2, "met", met, "why", why));
-	score_cond(s, sizeof(s), has, score, 60);
-	met = has && score >= 60 && policy;
-	snprintf(why, sizeof(why), "%s; %s", s,
+	score_cond(s, sizeof(s), has, score, 40, 0);
+	score_cond(sj, sizeof(sj), has, score, 40, 1);
+	snprintf(en, sizeof(en), "%s; %lld answers", s, answers);
+	snprintf(ja, sizeof(ja), "%s、回答 %lld 件", sj, answers);
+	json_array_append_new(a, step_json(2, has && score >= 40 && answers > 0, en, ja));
+	score_cond(s, sizeof(s), has, score, 60, 0);
+	score_cond(sj, sizeof(sj), has, score, 60, 1);
+	snprintf(en, sizeof(en), "%s; %s", s,
 		 policy ? "a policy approved for the year's edition or a later one"
 			: "no policy approved for the year's edition or a later one");
-	json_array_append_new(a, json_pack("{s:i, s:b, s:s}", "level", 3, "met", met, "why", why));
-	score_cond(s, sizeof(s), has, score, 75);
-	met = has && score >= 75 && nk > 0 && ns == nk && severe == 0;
-	snprintf(why, sizeof(why), "%s; %lld of %lld checklists submitted; %lld high or critical findings without an accepted plan",
-		 s, (long long)ns, (long long)nk, (long long)severe);
-	json_array_append_new(a, json_pack("{s:i, s:b, s:s}", "level", 4, "met", met, "why", why));
-	score_cond(s, sizeof(s), has, score, 90);
-	met = has && score >= 90 && overdue == 0;
-	snprintf(why, sizeof(why), "%s; %lld measures overdue", s, (long long)overdue);
-	json_array_append_new(a, json_pack("{s:i, s:b, s:s}", "level", 5, "met", met, "why", why));
+	snprintf(ja, sizeof(ja), "%s、%s", sj,
+		 policy ? "当年度の版以降に対応した規程が承認済み" : "当年度の版以降に対応した承認済みの規程なし");
+	json_array_append_new(a, step_json(3, has && score >= 60 && policy, en, ja));
+	score_cond(s, sizeof(s), has, score, 75, 0);
+	score_cond(sj, sizeof(sj), has, score, 75, 1);
+	snprintf(en, sizeof(en), "%s; %lld of %lld checklists submitted; %lld high or critical findings without an accepted plan",
+		 s, ns, nk, severe);
+	snprintf(ja, sizeof(ja), "%s、点検票 %lld 件中 %lld 件提出、承認済みの改善計画がない重大・高の指摘 %lld 件", sj, nk, ns,
+		 severe);
+	json_array_append_new(a, step_json(4, has && score >= 75 && nk > 0 && ns == nk && severe == 0, en, ja));
+	score_cond(s, sizeof(s), has, score, 90, 0);
+	score_cond(sj, sizeof(sj), has, score, 90, 1);
+	snprintf(en, sizeof(en), "%s; %lld measures overdue", s, overdue);
+	snprintf(ja, sizeof(ja), "%s、期限超過の措置 %lld 件", sj, overdue);
+	json_array_append_new(a, step_json(5, has && score >= 90 && overdue == 0, en, ja));
 	return a;
 }
 

@@ -1239,6 +1239,67 @@ kj_evidence_put(struct kj_ctx *ctx, const void *data, size_t len, const char *me
 	return kj_tx_end(ctx, r);
 }
 
+/* 1 when the principal may read a checklist of user_id answering for org_id. */
+static int
+reads_checklist(struct kj_ctx *ctx, int64_t user_id, int64_t org_id)
+{
+	struct kj_ctx probe = *ctx;
+
+	if (user_id == ctx->who.user_id || ctx->who.role == KJ_ROLE_LOCAL_ADMIN)
+		return 1;
+	return kj_access_require(&probe, KJ_PERM_INSPECTION_READ, org_id) == KJ_OK;
+}
+
+kj_err
+kj_evidence_get(struct kj_ctx *ctx, const char *sha, char media_type_out[64], unsigned char **data_out, size_t *len_out)
+{
+	struct kj_stmt *st = NULL;
+	unsigned char *bin = NULL;
+	size_t len = 0;
+	int row = 0, allowed = 0;
+	kj_err r;
+
+	if (ctx->who.role == KJ_ROLE_NONE)
+		return kj_failf(ctx, KJ_ERR_AUTH, "not logged in");
+	if (sha == NULL || strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64)
+		return kj_failf(ctx, KJ_ERR_NOT_FOUND, "evidence: no evidence file \"%.64s\"", sha ? sha : "");
+	r = kj_db_prepare(ctx, "SELECT k.user_id, k.org_id FROM answer a JOIN checklist k ON k.id = a.checklist_id "
+			       "WHERE a.evidence = ?", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, sha)) == KJ_OK) {
+		while (!allowed && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row)
+			allowed = reads_checklist(ctx, kj_stmt_int(st, 0), kj_stmt_int(st, 1));
+	}
+	kj_stmt_free(st);
+	st = NULL;
+	if (r != KJ_OK)
+		return r;
+	if (!allowed)
+		return kj_failf(ctx, KJ_ERR_NOT_FOUND, "evidence: no evidence file \"%.64s\"", sha);
+	r = kj_db_prepare(ctx, "SELECT media_type, size, data FROM evidence WHERE sha256 = ?", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, sha)) == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK) {
+		if (!row) {
+			r = kj_failf(ctx, KJ_ERR_NOT_FOUND, "evidence: no evidence file \"%.64s\"", sha);
+		} else {
+			const char *b64 = kj_stmt_text(st, 2);
+			size_t cap = (size_t)kj_stmt_int(st, 1) + 1;
+
+			kj_strlcpy(media_type_out, kj_stmt_text(st, 0), 64);
+			if ((bin = malloc(cap)) == NULL)
+				r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+			else if (sodium_base642bin(bin, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+				r = kj_failf(ctx, KJ_ERR_INTERNAL, "evidence %.12s: stored content is damaged", sha);
+		}
+	}
+	kj_stmt_free(st);
+	if (r != KJ_OK) {
+		free(bin);
+		return r;
+	}
+	*data_out = bin;
+	*len_out = len;
+	return KJ_OK;
+}
+
 /* ---- Roll-ups --------------------------------------------------------------------------- */
 
 struct agg {

@@ -87,6 +87,13 @@ kj_err kj_checklist_overdue(struct kj_ctx *ctx, const char *campaign, json_t **o
 kj_err kj_evidence_put(struct kj_ctx *ctx, const void *data, size_t len, const char *media_type,
 		       char sha_out[65]);
 
+/* An evidence file by its SHA-256 (64 lowercase hex digits): *data_out (malloc'ed, the
+ * caller frees) of *len_out bytes and its media type. Readable by whoever may read a
+ * checklist with an answer that names it (its holder, the officers with the unit in scope,
+ * the centre); to anyone else, and for a file no answer names, it is absent. */
+kj_err kj_evidence_get(struct kj_ctx *ctx, const char *sha, char media_type_out[64], unsigned char **data_out,
+		       size_t *len_out);
+
 /* Results of a campaign (and the children it mandated), by item, requirement, unit, org or
  * role, over the subtree of under (NULL: everything in scope), with the rate, the previous
  * campaign's rate for comparison, and the weakest requirements. */
