@@ -28,8 +28,8 @@ export async function renderCampaigns(main, params, query, ctx) {
 export async function renderCampaign(main, [code], query, ctx) {
   const by = ['unit', 'org', 'requirement', 'role'].includes(query.get('by')) ? query.get('by') : 'unit';
   const base = `/campaigns/${seg(code)}`;
-  const [c, res, overdue, notes] = await Promise.all([get(base), get(`${base}/results?by=${by}`),
-    get(`${base}/overdue`), get(`${base}/notes`)]);
+  const [c, res, overdue, notes, submitted] = await Promise.all([get(base), get(`${base}/results?by=${by}`),
+    get(`${base}/overdue`), get(`${base}/notes`), get(`${base}/checklists?status=submitted`)]);
   if (!ctx.isCurrent()) return;
   const sel = h('select', { id: 'cp-by' }, ['unit', 'org', 'requirement', 'role'].map((b) =>
     h('option', { value: b, selected: b === by }, t(`by_${b}`))));
@@ -61,7 +61,7 @@ export async function renderCampaign(main, [code], query, ctx) {
         h('td', null, o.user), h('td', null, o.unit), h('td', null, t(`role_${o.role}`) === `role_${o.role}` ? o.role : t(`role_${o.role}`)),
         h('td', null, fmtDate(o.due_on)), h('td', { class: 'num' }, o.answered))), { id: 'cp-overdue' })
       : notice(t('cpNoOverdue'), 'ok'),
-    exportsSection(base, code), manage && reopenSection(redraw), manage && importSection(base, redraw),
+    exportsSection(base, code), manage && reopenSection(redraw, submitted.items), manage && importSection(base, redraw),
     notesSection(base, c, notes, manage, redraw));
 
   // Draws the page again with the new numbers, then says what happened where it was done.
@@ -99,7 +99,7 @@ function confirmDialog(id, question, confirmLabel, action, fail) {
   return dialog;
 }
 
-function reopenSection(redraw) {
+function reopenSection(redraw, submitted) {
   const id = field(t('ipChecklistId'), { id: 'ip-reopen-id', autocomplete: 'off', spellcheck: 'false' });
   const dialog = confirmDialog('ip-reopen', t('ipReopenConfirm'), t('ipReopenBtn'), async () => {
     await post(`/checklists/${seg(id.input.value.trim())}/reopen`);
@@ -117,8 +117,18 @@ function reopenSection(redraw) {
     if (id.input.value.trim()) dialog.ask();
     else id.input.focus();
   });
+  // The submitted checklists, each chosen with a button: its ID goes in the field and the
+  // same question is asked.
+  const rows = submitted.map((k) => {
+    const b = h('button', { type: 'button' }, t('ipChoose', { user: k.user }));
+    b.addEventListener('click', () => { id.input.value = k.checklist; id.set(''); dialog.ask(); });
+    return h('tr', null, h('td', null, k.user), h('td', null, k.unit),
+      h('td', null, k.submitted_at ? fmtDate(k.submitted_at.slice(0, 10)) : ''), h('td', null, b));
+  });
   return [h('h2', null, t('ipReopen')), h('p', { class: 'help', id: 'ip-reopen-help' }, t('ipReopenHelp')),
-    h('div', { id: 'ip-reopen-status' }), f, dialog];
+    h('div', { id: 'ip-reopen-status' }),
+    rows.length ? table(null, [t('cpUser'), t('clUnit'), t('ipSubmittedOn'), t('ipChooseCol')], rows, { id: 'ip-submitted' }) : null,
+    f, dialog];
 }
 
 function importSection(base, redraw) {

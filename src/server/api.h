@@ -62,6 +62,7 @@ void api_campaign_mandate(struct kj_req *rq);
 void api_checklist_assign(struct kj_req *rq);
 void api_campaign_results(struct kj_req *rq);
 void api_campaign_overdue(struct kj_req *rq);
+void api_campaign_checklists(struct kj_req *rq);
 void api_campaign_export(struct kj_req *rq);
 void api_answers_import(struct kj_req *rq);
 void api_note_list(struct kj_req *rq);

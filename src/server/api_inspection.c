@@ -181,6 +181,17 @@ api_campaign_overdue(struct kj_req *rq)
 	api_reply_result(rq, r, 200, j);
 }
 
+void
+api_campaign_checklists(struct kj_req *rq)
+{
+	json_t *j = NULL;
+	kj_err r = kj_checklist_list(&rq->ctx, rq->params[0], kj_req_query(rq, "status"), &j);
+
+	if (r == KJ_OK)
+		j = json_pack("{s:o}", "items", j);
+	api_reply_result(rq, r, 200, j);
+}
+
 static int
 buf_write(void *arg, const char *data, size_t len)
 {

@@ -56,6 +56,7 @@ const struct kj_route kj_routes[] = {
 	{"POST", "/api/v1/campaigns/{code}/checklists", api_checklist_assign, 0},
 	{"GET", "/api/v1/campaigns/{code}/results", api_campaign_results, 0},
 	{"GET", "/api/v1/campaigns/{code}/overdue", api_campaign_overdue, 0},
+	{"GET", "/api/v1/campaigns/{code}/checklists", api_campaign_checklists, 0},
 	{"GET", "/api/v1/campaigns/{code}/export", api_campaign_export, 0},
 	{"POST", "/api/v1/campaigns/{code}/answers", api_answers_import, KJ_ROUTE_BIG_BODY},
 	{"GET", "/api/v1/campaigns/{code}/notes", api_note_list, 0},

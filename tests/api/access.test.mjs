@@ -1054,6 +1054,16 @@ const CASES = [
     },
   },
   {
+    route: 'GET /api/v1/campaigns/{code}/checklists', phase: 'read', targets: ORG_TARGETS,
+    expect: (p, t) => (p.role === 'staff' ? 403 : seesCampaign(p, t) ? 200 : 404),
+    request: (t) => ({ method: 'GET', path: `${API}/campaigns/${campaignOf(t)}/checklists`, subject: campaignOf(t) }),
+    check: (res, p, t) => {
+      // Only units in the caller's scope; every row a checklist of this campaign.
+      const bad = res.body.items.filter((k) => k.campaign !== campaignOf(t) || !sees(p, k.unit));
+      return bad.length ? `checklists out of scope: ${bad.map((k) => k.unit).join(',')}` : null;
+    },
+  },
+  {
     route: 'GET /api/v1/campaigns/{code}/export', variant: 'csv', phase: 'read', targets: ORG_TARGETS,
     expect: (p, t) => campaignResults(p, t),
     request: (t) => ({ method: 'GET', path: `${API}/campaigns/${campaignOf(t)}/export?format=csv`, subject: campaignOf(t) }),

@@ -92,6 +92,14 @@ for (const be of backends('inspection')) {
         assert.equal(late.body.error, 'state');
         const reopenByStaff = await staff.post(`/api/v1/checklists/${cl.id}/reopen`, {});
         assert.equal(reopenByStaff.status, 403);
+        // The officer finds it in the campaign's list, submitted, to reopen it from there.
+        const listed = await ciso.get('/api/v1/campaigns/GOV-FY2025-MHA/checklists?status=submitted');
+        assert.equal(listed.status, 200, listed.text);
+        assert.ok(listed.body.items.some((k) => k.checklist === cl.id && k.status === 'submitted' && k.submitted_at),
+          JSON.stringify(listed.body.items.slice(0, 3)));
+        assert.ok(listed.body.items.every((k) => k.status === 'submitted'));
+        assert.equal((await staff.get('/api/v1/campaigns/GOV-FY2025-MHA/checklists')).status, 403);
+        assert.equal((await ciso.get('/api/v1/campaigns/GOV-FY2025-MHA/checklists?status=lost')).status, 400);
         const reopen = await ciso.post(`/api/v1/checklists/${cl.id}/reopen`, {});
         assert.equal(reopen.status, 200, reopen.text);
         const audit = await centre.get('/api/v1/audit?entity=checklist&limit=5');

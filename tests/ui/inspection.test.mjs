@@ -90,8 +90,11 @@ for (const be of backends('ui_inspection')) test(`an officer's inspection tools 
       await ciso.keyboard.press('Enter');
       assert.equal(await ciso.locator('dialog[open]').count(), 0);
       assert.equal((await staff.get(`/api/v1/checklists/${cl.id}`)).body.status, 'submitted');
-      // Confirmed: reopened, and the numbers drawn again.
-      await ciso.getByRole('button', { name: '回答中に戻す' }).click();
+      // Confirmed, this time chosen from the list of submitted checklists: reopened, and the
+      // numbers drawn again.
+      await ciso.locator('#ip-submitted').getByRole('button', { name: 'mha-staff の点検票を選ぶ' }).click();
+      await ciso.locator('dialog[open]').waitFor();
+      assert.equal(await id.inputValue(), cl.id);
       await ciso.locator('#ip-reopen-confirm').click();
       await ciso.locator('#ip-reopen-status .notice.ok').waitFor();
       assert.equal((await staff.get(`/api/v1/checklists/${cl.id}`)).body.status, 'open');

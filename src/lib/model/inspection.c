@@ -24,6 +24,7 @@
 #include "access.h"
 #include "account.h"
 #include "auditlog.h"
+#include "kit.h"
 #include "org.h"
 #include "standard.h"
 
@@ -1136,52 +1137,77 @@ kj_checklist_reopen(struct kj_ctx *ctx, const char *checklist)
 	return set_checklist_status(ctx, checklist, 0);
 }
 
-kj_err
-kj_checklist_overdue(struct kj_ctx *ctx, const char *campaign, json_t **out)
+/* The checklists of campaign (NULL: every campaign) in the principal's scope: with
+ * overdue, only those still open after their due date, earliest due first; otherwise those
+ * of status (NULL: any), by unit and holder. */
+static kj_err
+list_checklists(struct kj_ctx *ctx, const char *campaign, int overdue, const char *status, json_t **out)
 {
 	struct kj_stmt *st = NULL;
-	json_t *a = json_array();
+	json_t *a;
 	char today[11];
 	int row;
 	kj_err r;
 
-	if (ctx->who.role == KJ_ROLE_STAFF) {
-		json_decref(a);
+	if (ctx->who.role == KJ_ROLE_STAFF)
 		return kj_failf(ctx, KJ_ERR_DENIED, "not allowed");
-	}
+	if (status != NULL && strcmp(status, "open") != 0 && strcmp(status, "submitted") != 0)
+		return kj_failf(ctx, KJ_ERR_INVALID, "status: expected open or submitted");
 	if (campaign != NULL) {
 		struct campaign c;
 
-		if ((r = campaign_by_code(ctx, campaign, &c)) != KJ_OK) {
-			json_decref(a);
+		if ((r = campaign_by_code(ctx, campaign, &c)) != KJ_OK)
 			return r;
-		}
 		json_decref(c.scale);
 	}
 	kj_date_format(kj_now(ctx), today);
-	r = kj_db_prepare(ctx, "SELECT k.uuid, c.code, u.name, o.code, k.role, k.due_on, k.org_id, "
-			       "(SELECT COUNT(*) FROM answer a WHERE a.checklist_id = k.id) FROM checklist k "
-			       "JOIN campaign c ON c.id = k.campaign_id JOIN app_user u ON u.id = k.user_id "
-			       "JOIN org o ON o.id = k.org_id WHERE k.status = 'open' AND k.due_on < ? "
-			       "AND (CAST(? AS TEXT) IS NULL OR c.code = ?) ORDER BY k.due_on, c.code, u.name", &st);
-	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, today)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 2, campaign)) == KJ_OK &&
-	    (r = kj_stmt_bind_text(ctx, st, 3, campaign)) == KJ_OK) {
+	r = kj_db_prepare(ctx, overdue ? "SELECT k.uuid, c.code, u.name, o.code, k.role, k.due_on, k.org_id, "
+					 "(SELECT COUNT(*) FROM answer a WHERE a.checklist_id = k.id), k.status, k.submitted_at "
+					 "FROM checklist k JOIN campaign c ON c.id = k.campaign_id JOIN app_user u ON u.id = k.user_id "
+					 "JOIN org o ON o.id = k.org_id WHERE k.status = 'open' AND k.due_on < ? "
+					 "AND (CAST(? AS TEXT) IS NULL OR c.code = ?) ORDER BY k.due_on, c.code, u.name"
+				       : "SELECT k.uuid, c.code, u.name, o.code, k.role, k.due_on, k.org_id, "
+					 "(SELECT COUNT(*) FROM answer a WHERE a.checklist_id = k.id), k.status, k.submitted_at "
+					 "FROM checklist k JOIN campaign c ON c.id = k.campaign_id JOIN app_user u ON u.id = k.user_id "
+					 "JOIN org o ON o.id = k.org_id WHERE (CAST(? AS TEXT) IS NULL OR k.status = ?) "
+					 "AND (CAST(? AS TEXT) IS NULL OR c.code = ?) ORDER BY o.code, u.name",
+			  &st);
+	if (r != KJ_OK)
+		return r;
+	a = json_array();
+	if (overdue)
+		r = kj_stmt_bind_text(ctx, st, 1, today);
+	else if ((r = kj_stmt_bind_text(ctx, st, 1, status)) == KJ_OK)
+		r = kj_stmt_bind_text(ctx, st, 2, status);
+	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, overdue ? 2 : 3, campaign)) == KJ_OK &&
+	    (r = kj_stmt_bind_text(ctx, st, overdue ? 3 : 4, campaign)) == KJ_OK) {
 		while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
 			if (!kj_access_org_visible(ctx, kj_stmt_int(st, 6)))
 				continue;
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "checklist", kj_stmt_text(st, 0),
-							   "campaign", kj_stmt_text(st, 1), "user", kj_stmt_text(st, 2), "unit",
-							   kj_stmt_text(st, 3), "role", kj_stmt_text(st, 4), "due_on",
-							   kj_stmt_text(st, 5), "answered", (json_int_t)kj_stmt_int(st, 7)));
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s?}", "checklist",
+							   kj_stmt_text(st, 0), "campaign", kj_stmt_text(st, 1), "user",
+							   kj_stmt_text(st, 2), "unit", kj_stmt_text(st, 3), "role",
+							   kj_stmt_text(st, 4), "due_on", kj_stmt_text(st, 5), "answered",
+							   (json_int_t)kj_stmt_int(st, 7), "status", kj_stmt_text(st, 8),
+							   "submitted_at", kj_stmt_text(st, 9)));
 		}
 	}
 	kj_stmt_free(st);
-	if (r != KJ_OK) {
-		json_decref(a);
-		return r;
-	}
-	*out = a;
-	return KJ_OK;
+	return kj_hand_over(r, a, out);
+}
+
+kj_err
+kj_checklist_overdue(struct kj_ctx *ctx, const char *campaign, json_t **out)
+{
+	return list_checklists(ctx, campaign, 1, NULL, out);
+}
+
+kj_err
+kj_checklist_list(struct kj_ctx *ctx, const char *campaign, const char *status, json_t **out)
+{
+	if (campaign == NULL)
+		return kj_failf(ctx, KJ_ERR_INVALID, "campaign: required");
+	return list_checklists(ctx, campaign, 0, status, out);
 }
 
 kj_err

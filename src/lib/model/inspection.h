@@ -81,6 +81,10 @@ kj_err kj_checklist_submit(struct kj_ctx *ctx, const char *checklist);
 kj_err kj_checklist_reopen(struct kj_ctx *ctx, const char *checklist);
 /* Checklists still open after their due date, in the principal's scope. */
 kj_err kj_checklist_overdue(struct kj_ctx *ctx, const char *campaign, json_t **out);
+/* The checklists of a campaign in the principal's scope, of status (open, submitted; NULL:
+ * both), by unit and holder: a JSON array of {checklist, campaign, user, unit, role,
+ * due_on, answered, status, submitted_at}. Not for staff. */
+kj_err kj_checklist_list(struct kj_ctx *ctx, const char *campaign, const char *status, json_t **out);
 
 /* Stores an evidence file (at most KJ_MAX_EVIDENCE_BYTES; PDF, PNG, JPEG, plain text or
  * CSV, checked by content) and gives its SHA-256. */
