@@ -4,7 +4,7 @@
 import { h, replace } from './dom.js';
 import { get, post, patch, del, seg } from './api.js';
 import { t, pick, fmtDate } from './i18n.js';
-import { actionButton, form, notice, pageTitle, reload, table, today } from './ui.js';
+import { actionButton, errorText, form, notice, pageTitle, reload, table, today } from './ui.js';
 
 const ROLES = ['centre_admin', 'centre_analyst', 'org_admin', 'unit_officer', 'staff', 'external_auditor'];
 const KINDS = ['ministry', 'bureau', 'division', 'agency', 'corporation'];
@@ -78,10 +78,31 @@ export async function renderOrg(main, [code], query, ctx) {
     }, { id: 'rename' }));
 }
 
+/** An account's role as a choice (not one's own): a change is saved at once, with
+ * If-Match; a refusal is said beside it and the choice goes back. */
+function roleCell(u, ctx) {
+  if (u.name === ctx.user.name) return t(`role_${u.role}`);
+  const sel = h('select', { 'aria-label': `${t('cpRole')}: ${u.name}` },
+    ROLES.map((r) => h('option', { value: r, selected: r === u.role }, t(`role_${r}`))));
+  const err = h('span', { class: 'field-error', role: 'status' });
+  sel.addEventListener('change', async () => {
+    err.textContent = '';
+    try {
+      const { etag } = await get(`/users/${seg(u.name)}`, { etag: true });
+      await patch(`/users/${seg(u.name)}`, { role: sel.value }, { headers: { 'If-Match': etag } });
+      reload();
+    } catch (e) {
+      sel.value = u.role;
+      err.textContent = errorText(e);
+    }
+  });
+  return [sel, ' ', err];
+}
+
 export async function renderUsers(main, params, query, ctx) {
   const list = await paged([t('userName'), t('adDisplay'), t('dbOrg'), t('cpRole'), t('clStatus'), ''],
     (c) => get(`/users?limit=200${c ? `&cursor=${encodeURIComponent(c)}` : ''}`),
-    (u) => h('tr', null, h('td', null, u.name), h('td', null, u.display_name), h('td', null, u.org), h('td', null, t(`role_${u.role}`)),
+    (u) => h('tr', null, h('td', null, u.name), h('td', null, u.display_name), h('td', null, u.org), h('td', null, roleCell(u, ctx)),
       h('td', null, u.disabled ? t('adDisabled') : t('adActive')),
       h('td', null, u.name === ctx.user.name ? '' : actionButton(u.disabled ? t('adEnable') : t('adDisable'), async () => {
         const { etag } = await get(`/users/${seg(u.name)}`, { etag: true });

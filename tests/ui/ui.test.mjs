@@ -559,6 +559,13 @@ for (const be of backends('ui')) test(`the web interface in Chromium (${be.label
       await newUser.getByLabel('パスワード').fill('ui-user-password-1');
       await newUser.getByRole('button', { name: '作成する' }).click();
       await centre.locator('#users td:first-child', { hasText: /^ui-user$/ }).waitFor();
+      // The role is changed in place (and saved with If-Match).
+      const saved = centre.waitForResponse((r) => r.url().endsWith('/api/v1/users/ui-user') && r.request().method() === 'PATCH');
+      await centre.getByLabel('役割: ui-user').selectOption('unit_officer');
+      assert.equal((await saved).status(), 200);
+      await centre.reload();
+      await settled(centre);
+      assert.equal(await centre.getByLabel('役割: ui-user').inputValue(), 'unit_officer');
       await centre.getByRole('button', { name: '無効にする: ui-user' }).click();
       await centre.getByRole('button', { name: '有効にする: ui-user' }).waitFor();
       assert.equal((await new Client(srv.url).login('ui-user', 'ui-user-password-1')).status, 401);
