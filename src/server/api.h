@@ -8,6 +8,12 @@
 
 /* Replies j (stolen) with status when r is KJ_OK, else the context's failure (j is freed). */
 void api_reply_result(struct kj_req *rq, kj_err r, int status, json_t *j);
+/* Lists paged by code: reads the cursor (the code of the last item of the page before)
+ * and the limit; replies 400 and returns -1 when either is not usable. */
+int api_code_page_args(struct kj_req *rq, const char **cursor, int *limit);
+/* Replies {items, next_cursor} (items freed here; the cursor is the code of the page's last
+ * item when more follow) when r is KJ_OK, else the failure. */
+void api_reply_code_page(struct kj_req *rq, kj_err r, json_t *items, int more);
 /* The string member k of the object j, or NULL. */
 const char *api_json_str(json_t *j, const char *k);
 

@@ -89,36 +89,6 @@ read_back(struct kj_req *rq, kj_err r, kj_err (*get)(struct kj_ctx *, const char
 	}
 }
 
-/* A paged list: the model's page of items with the code of the last as next_cursor. */
-static void
-reply_page(struct kj_req *rq, kj_err r, json_t *items, int more)
-{
-	const char *next = NULL;
-	json_t *j = NULL;
-
-	if (r == KJ_OK) {
-		if (more && json_array_size(items) > 0)
-			next = json_string_value(json_object_get(json_array_get(items, json_array_size(items) - 1), "code"));
-		j = json_pack("{s:O, s:s?}", "items", items, "next_cursor", next);
-	}
-	json_decref(items);
-	api_reply_result(rq, r, 200, j);
-}
-
-/* The cursor of a list by code, or -1 having replied. */
-static int
-code_cursor(struct kj_req *rq, const char **after, int *limit)
-{
-	*after = kj_req_query(rq, "cursor");
-	if (kj_req_limit(rq, limit) != 0)
-		return -1;
-	if (*after != NULL && ((*after)[0] == '\0' || strlen(*after) > KJ_MAX_CODE_BYTES)) {
-		kj_reply_error(rq, KJ_ERR_INVALID, "cursor: not one this server gave");
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- Proposals ------------------------------------------------------------------------- */
 
 void
@@ -129,10 +99,10 @@ api_proposal_list(struct kj_req *rq)
 	int limit, more = 0;
 	kj_err r;
 
-	if (code_cursor(rq, &after, &limit) != 0)
+	if (api_code_page_args(rq, &after, &limit) != 0)
 		return;
 	r = kj_proposal_list(&rq->ctx, kj_req_query(rq, "status"), kj_req_query(rq, "edition"), after, limit, &items, &more);
-	reply_page(rq, r, items, more);
+	api_reply_code_page(rq, r, items, more);
 }
 
 /* The evidence of a proposal's body into a fresh array (*n entries), or -1 having replied. */
@@ -308,10 +278,10 @@ api_directive_list(struct kj_req *rq)
 	int limit, more = 0;
 	kj_err r;
 
-	if (code_cursor(rq, &after, &limit) != 0)
+	if (api_code_page_args(rq, &after, &limit) != 0)
 		return;
 	r = kj_directive_list(&rq->ctx, after, limit, &items, &more);
-	reply_page(rq, r, items, more);
+	api_reply_code_page(rq, r, items, more);
 }
 
 void

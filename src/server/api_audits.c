@@ -25,35 +25,6 @@ strings_or_absent(json_t *j, const char *const *keys, int nullable)
 	return 1;
 }
 
-/* Reads the cursor (the last code of the page before) and the limit; replies and returns -1
- * when either is not usable. */
-static int
-page_args(struct kj_req *rq, const char **cursor, int *limit)
-{
-	*cursor = kj_req_query(rq, "cursor");
-	if (kj_req_limit(rq, limit) != 0)
-		return -1;
-	if (*cursor != NULL && ((*cursor)[0] == '\0' || strlen(*cursor) > 64)) {
-		kj_reply_error(rq, KJ_ERR_INVALID, "cursor: not one this server gave");
-		return -1;
-	}
-	return 0;
-}
-
-/* {items, next_cursor}: the cursor is the code of the page's last item. */
-static void
-reply_page(struct kj_req *rq, kj_err r, json_t *items, int more)
-{
-	json_t *last = items != NULL ? json_array_get(items, json_array_size(items) - 1) : NULL;
-	const char *next = more && last != NULL ? json_string_value(json_object_get(last, "code")) : NULL;
-	json_t *j = NULL;
-
-	if (r == KJ_OK)
-		j = json_pack("{s:O, s:s?}", "items", items, "next_cursor", next);
-	json_decref(items);
-	api_reply_result(rq, r, 200, j);
-}
-
 /* ---- Programmes ------------------------------------------------------------------------ */
 
 void
@@ -69,10 +40,10 @@ api_audit_programme_list(struct kj_req *rq)
 		kj_reply_error(rq, KJ_ERR_INVALID, "fiscal_year: expected a year such as 2025");
 		return;
 	}
-	if (page_args(rq, &cursor, &limit) != 0)
+	if (api_code_page_args(rq, &cursor, &limit) != 0)
 		return;
 	r = kj_audit_programme_list(&rq->ctx, kj_req_query(rq, "org"), (int)year, cursor, limit, &items, &more);
-	reply_page(rq, r, items, more);
+	api_reply_code_page(rq, r, items, more);
 }
 
 void
@@ -124,10 +95,10 @@ api_audit_engagement_list(struct kj_req *rq)
 	int limit, more = 0;
 	kj_err r;
 
-	if (page_args(rq, &cursor, &limit) != 0)
+	if (api_code_page_args(rq, &cursor, &limit) != 0)
 		return;
 	r = kj_audit_engagement_list(&rq->ctx, kj_req_query(rq, "programme"), cursor, limit, &items, &more);
-	reply_page(rq, r, items, more);
+	api_reply_code_page(rq, r, items, more);
 }
 
 void

@@ -122,38 +122,6 @@ reply_moved(struct kj_req *rq, kj_err r, const char *status)
 
 /* ---- Recommendations ------------------------------------------------------------------- */
 
-/* Reads the paging of a list (limit, cursor) into *limit and *after; -1, having replied,
- * when either is malformed. */
-static int
-list_paging(struct kj_req *rq, int *limit, const char **after)
-{
-	*after = kj_req_query(rq, "cursor");
-	if (kj_req_limit(rq, limit) != 0)
-		return -1;
-	if (*after != NULL && ((*after)[0] == '\0' || strlen(*after) > 64)) {
-		kj_reply_error(rq, KJ_ERR_INVALID, "cursor: not one this server gave");
-		return -1;
-	}
-	return 0;
-}
-
-/* Replies one page of items (freed here) when r is KJ_OK, else the failure. The cursor is
- * the code of the page's last item. */
-static void
-reply_page(struct kj_req *rq, kj_err r, json_t *items, int more)
-{
-	const char *next = NULL;
-	json_t *j = NULL;
-
-	if (r == KJ_OK) {
-		if (more && json_array_size(items) > 0)
-			next = json_string_value(json_object_get(json_array_get(items, json_array_size(items) - 1), "code"));
-		j = json_pack("{s:O, s:s?}", "items", items, "next_cursor", next);
-	}
-	json_decref(items);
-	api_reply_result(rq, r, 200, j);
-}
-
 void
 api_recommendation_list(struct kj_req *rq)
 {
@@ -162,10 +130,10 @@ api_recommendation_list(struct kj_req *rq)
 	int limit, more = 0;
 	kj_err r;
 
-	if (list_paging(rq, &limit, &after) != 0)
+	if (api_code_page_args(rq, &after, &limit) != 0)
 		return;
 	r = kj_recommendation_list(&rq->ctx, kj_req_query(rq, "org"), kj_req_query(rq, "issuer"), after, limit, &items, &more);
-	reply_page(rq, r, items, more);
+	api_reply_code_page(rq, r, items, more);
 }
 
 /* The recommendation code (to org, from issuer) as the list shows it, or NULL (r holds why). */
@@ -272,11 +240,11 @@ api_plan_list(struct kj_req *rq)
 	int limit, more = 0;
 	kj_err r;
 
-	if (list_paging(rq, &limit, &after) != 0)
+	if (api_code_page_args(rq, &after, &limit) != 0)
 		return;
 	r = kj_plan_list(&rq->ctx, kj_req_query(rq, "org"), kj_req_query(rq, "status"), kj_req_query(rq, "reviewer"), after,
 			 limit, &items, &more);
-	reply_page(rq, r, items, more);
+	api_reply_code_page(rq, r, items, more);
 }
 
 void

@@ -386,6 +386,34 @@ kj_reply_fail(struct kj_req *rq, kj_err e)
 	kj_reply_error(rq, e, rq->ctx.msg[0] ? rq->ctx.msg : NULL);
 }
 
+int
+api_code_page_args(struct kj_req *rq, const char **cursor, int *limit)
+{
+	*cursor = kj_req_query(rq, "cursor");
+	if (kj_req_limit(rq, limit) != 0)
+		return -1;
+	if (*cursor != NULL && ((*cursor)[0] == '\0' || strlen(*cursor) > KJ_MAX_CODE_BYTES)) {
+		kj_reply_error(rq, KJ_ERR_INVALID, "cursor: not one this server gave");
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_reply_code_page(struct kj_req *rq, kj_err r, json_t *items, int more)
+{
+	const char *next = NULL;
+	json_t *j = NULL;
+
+	if (r == KJ_OK) {
+		if (more && json_array_size(items) > 0)
+			next = json_string_value(json_object_get(json_array_get(items, json_array_size(items) - 1), "code"));
+		j = json_pack("{s:O, s:s?}", "items", items, "next_cursor", next);
+	}
+	json_decref(items);
+	api_reply_result(rq, r, 200, j);
+}
+
 void
 api_reply_result(struct kj_req *rq, kj_err r, int status, json_t *j)
 {
