@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -31,6 +32,42 @@ set_cookie(struct kj_req *rq, const char *token, int max_age)
 	sodium_memzero(v, sizeof(v));
 }
 
+/* 1 when the origin named in Origin is this server's own: the scheme it serves and the
+ * host and port the request was sent to. */
+static int
+same_origin(struct kj_req *rq, const char *origin)
+{
+	const char *host = kj_req_header(rq, "Host");
+	const char *scheme = rq->tls ? "https://" : "http://";
+	size_t n = strlen(scheme);
+
+	return host != NULL && strncmp(origin, scheme, n) == 0 && strcmp(origin + n, host) == 0;
+}
+
+/* Login takes only JSON, which a form on another site cannot send without the browser
+ * asking this server first, and refuses a request that a page of another origin sent:
+ * no one is logged in to an account of someone else's choosing (login CSRF). A client
+ * that is not a browser sends no Origin and is let through. Replies 415 or 403 and
+ * returns 1 when refused. */
+static int
+login_request_refused(struct kj_req *rq)
+{
+	const char *type = kj_req_header(rq, "Content-Type");
+	const char *origin = kj_req_header(rq, "Origin");
+	size_t n = strlen("application/json");
+
+	if (type == NULL || strncasecmp(type, "application/json", n) != 0 || (type[n] != '\0' && type[n] != ';' && type[n] != ' ')) {
+		kj_reply_json(rq, 415, json_pack("{s:s, s:s}", "error", "unsupported_media_type", "message",
+						 "Content-Type: expected application/json"));
+		return 1;
+	}
+	if (origin != NULL && !same_origin(rq, origin)) {
+		kj_reply_error(rq, KJ_ERR_DENIED, "Origin: a login is accepted only from this server's own pages");
+		return 1;
+	}
+	return 0;
+}
+
 void
 api_login(struct kj_req *rq)
 {
@@ -38,10 +75,13 @@ api_login(struct kj_req *rq)
 	struct kj_session s;
 	struct kj_user u;
 	const char *name, *password;
-	json_t *j = kj_req_json(rq, allowed);
+	json_t *j;
 	int retry = 0;
 	kj_err r;
 
+	if (login_request_refused(rq))
+		return;
+	j = kj_req_json(rq, allowed);
 	if (j == NULL)
 		return;
 	name = json_string_value(json_object_get(j, "name"));

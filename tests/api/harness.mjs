@@ -120,7 +120,7 @@ export function demoGovernment(dsn) {
   ];
   const accounts = {};
   for (const [name, role, org] of plan) {
-    const password = `pw-${name}-${Math.random().toString(36).slice(2)}`;
+    const password = `pw-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
     kijunOk(dsn, ['user', 'add', '--name', name, '--org', org, '--role', role, '--password-stdin'], { input: `${password}\n` });
     const t = kijunOk(dsn, ['token', 'create', '--user', name, '--name', 'tests']);
     const token = t.stdout.trim().split(/\s+/).pop();

@@ -57,6 +57,7 @@ struct kj_principal {
 	enum kj_role role;
 	int64_t org_id;		/* 0 for the local administrator */
 	int read_only;		/* acting through a read-only token */
+	int64_t session_id;	/* the session the request came with; 0: none (a token, the CLI) */
 	char name[64];
 };
 

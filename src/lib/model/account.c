@@ -6,6 +6,7 @@
 #include "account.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +28,9 @@
 #define PW_MEMLIMIT (19u * 1024u * 1024u)
 
 #define SESSION_SECONDS (12 * 3600)	/* idle lifetime; each use extends it */
+#define SESSION_ABSOLUTE (24 * 3600)	/* no session lives longer, however much it is used */
 #define SESSION_TOUCH_SECONDS 300	/* write the extension at most this often */
 #define TOKEN_TOUCH_SECONDS 60
-#define THROTTLE_WINDOW 900		/* seconds */
-#define THROTTLE_PER_USER 5		/* failures in the window before an account waits */
-#define THROTTLE_PER_ADDRESS 20		/* failures in the window before an address waits */
 
 #define USER_COLUMNS                                                                      \
 	"u.id, u.uuid, u.name, u.display_name, u.org_id, o.code, u.role, u.disabled, "    \
@@ -135,10 +134,102 @@ kj_password_generate(char *out, size_t size, size_t n)
 	out[n] = '\0';
 }
 
+/* Words that make a password guessable however they are dressed up with digits and
+ * symbols: the first ones any guesser tries. */
+static const char *const weak_words[] = {
+	"password", "passwort", "passwd", "pass", "qwerty", "qwertyuiop", "asdf", "asdfgh", "zxcv", "zxcvbn",
+	"letmein", "welcome", "admin", "administrator", "root", "login", "secret", "changeme", "default",
+	"iloveyou", "monkey", "dragon", "master", "sunshine", "princess", "football", "baseball", "trustno",
+	"abc", "abcd", "test", "guest", "user", "kijun", "security", "government", "ministry", "centre",
+	"center", "tokyo", "japan", "nippon", NULL};
+
+/* 1 when letters (lower case) is one or more weak words one after another. */
+static int
+only_weak_words(const char *letters)
+{
+	size_t n = strlen(letters), i, j;
+	unsigned char ok[KJ_MAX_PASSWORD + 1];
+
+	if (n == 0)
+		return 1;
+	memset(ok, 0, sizeof(ok));
+	ok[0] = 1;
+	for (i = 0; i < n; i++) {
+		if (!ok[i])
+			continue;
+		for (j = 0; weak_words[j] != NULL; j++) {
+			size_t w = strlen(weak_words[j]);
+
+			if (i + w <= n && strncmp(letters + i, weak_words[j], w) == 0)
+				ok[i + w] = 1;
+		}
+	}
+	return ok[n];
+}
+
+/* 1 when pw is a shorter string said again and again ("passwordpassword"). */
+static int
+repeats(const char *pw, size_t n)
+{
+	size_t p, i;
+
+	for (p = 1; p <= n / 2; p++) {
+		if (n % p != 0)
+			continue;
+		for (i = p; i < n && pw[i] == pw[i - p]; i++)
+			;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+/* What makes a password refused beyond its length: the account's own name in it, a
+ * string repeated, too few different characters, a run along the keyboard's digits or the
+ * alphabet, digits alone, or nothing but well-known words with digits and symbols. The
+ * message says which, so that the person can choose better. */
+static const char *
+password_weakness(const char *pw, const char *name)
+{
+	char lower[KJ_MAX_PASSWORD + 1], letters[KJ_MAX_PASSWORD + 1];
+	unsigned char seen[256];
+	size_t n = strlen(pw), i, nl = 0, distinct = 0, runs = 0, digits = 0;
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)pw[i];
+
+		lower[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		distinct += !seen[c];
+		seen[c] = 1;
+		digits += c >= '0' && c <= '9';
+		if (i > 0 && (c == (unsigned char)pw[i - 1] + 1 || c + 1 == (unsigned char)pw[i - 1]))
+			runs++;
+		if (lower[i] >= 'a' && lower[i] <= 'z')
+			letters[nl++] = lower[i];
+	}
+	lower[n] = '\0';
+	letters[nl] = '\0';
+	if (name != NULL && strlen(name) >= 3 && strstr(lower, name) != NULL)
+		return "contains the account's name";
+	if (repeats(pw, n))
+		return "is one string repeated";
+	if (distinct < 5)
+		return "has fewer than 5 different characters";
+	if (runs * 4 >= (n - 1) * 3)
+		return "is mostly a run of consecutive characters";
+	if (digits == n)
+		return "is digits alone";
+	if (only_weak_words(letters))
+		return "is made of well-known words, digits and symbols";
+	return NULL;
+}
+
 static kj_err
-check_password(struct kj_ctx *ctx, const char *pw)
+check_password(struct kj_ctx *ctx, const char *pw, const char *name)
 {
 	size_t n = pw ? strlen(pw) : 0;
+	const char *weak;
 
 	if (n < KJ_MIN_PASSWORD)
 		return kj_failf(ctx, KJ_ERR_INVALID, "password: at least %d characters", KJ_MIN_PASSWORD);
@@ -146,6 +237,8 @@ check_password(struct kj_ctx *ctx, const char *pw)
 		return kj_failf(ctx, KJ_ERR_INVALID, "password: at most %d characters", KJ_MAX_PASSWORD);
 	if (!kj_utf8_valid(pw, n))
 		return kj_failf(ctx, KJ_ERR_INVALID, "password: not valid UTF-8");
+	if ((weak = password_weakness(pw, name)) != NULL)
+		return kj_failf(ctx, KJ_ERR_INVALID, "password: too easy to guess: it %s", weak);
 	return KJ_OK;
 }
 
@@ -197,7 +290,7 @@ kj_user_create(struct kj_ctx *ctx, const struct kj_user_new *in, struct kj_user 
 			return kj_failf(ctx, KJ_ERR_INTERNAL, "nowhere to return the new password");
 		kj_password_generate(pw, sizeof(pw), 20);
 		password = pw;
-	} else if ((r = check_password(ctx, password)) != KJ_OK) {
+	} else if ((r = check_password(ctx, password, in->name)) != KJ_OK) {
 		return r;
 	}
 	if (in->org == NULL)
@@ -336,17 +429,18 @@ out:
 	return r;
 }
 
+/* Ends the account's sessions, all but keep_session (0: all), and revokes its tokens. */
 static kj_err
-end_sessions_and_tokens(struct kj_ctx *ctx, int64_t user_id)
+end_sessions_and_tokens(struct kj_ctx *ctx, int64_t user_id, int64_t keep_session)
 {
 	struct kj_stmt *st = NULL;
 	char now[21];
 	kj_err r;
 
 	kj_time_format(kj_now(ctx), now);
-	if ((r = kj_db_prepare(ctx, "DELETE FROM session WHERE user_id = ?", &st)) != KJ_OK)
+	if ((r = kj_db_prepare(ctx, "DELETE FROM session WHERE user_id = ? AND id <> ?", &st)) != KJ_OK)
 		return r;
-	if ((r = kj_stmt_bind_int(ctx, st, 1, user_id)) == KJ_OK)
+	if ((r = kj_stmt_bind_int(ctx, st, 1, user_id)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 2, keep_session)) == KJ_OK)
 		r = kj_stmt_run(ctx, st);
 	kj_stmt_free(st);
 	if (r != KJ_OK)
@@ -414,7 +508,7 @@ kj_user_update(struct kj_ctx *ctx, const char *name, int64_t version, const char
 	    (r = kj_stmt_bind_text(ctx, st, 4, now)) != KJ_OK ||
 	    (r = kj_stmt_bind_int(ctx, st, 5, u.id)) != KJ_OK || (r = kj_stmt_run(ctx, st)) != KJ_OK)
 		goto out;
-	if (disabled > 0 && (r = end_sessions_and_tokens(ctx, u.id)) != KJ_OK)
+	if (disabled > 0 && (r = end_sessions_and_tokens(ctx, u.id, 0)) != KJ_OK)
 		goto out;
 	if ((r = user_by(ctx, "WHERE u.id = ?", NULL, u.id, &u)) != KJ_OK)
 		goto out;
@@ -452,7 +546,7 @@ kj_user_set_password(struct kj_ctx *ctx, const char *name, const char *current, 
 	struct kj_user u;
 	kj_err r;
 
-	if ((r = check_password(ctx, password)) != KJ_OK)
+	if ((r = check_password(ctx, password, name)) != KJ_OK)
 		return r;
 	/* A read-only token reads: it must not change even its own account's password, which
 	 * would hand whoever holds the token the account itself. */
@@ -488,6 +582,10 @@ kj_user_set_password(struct kj_ctx *ctx, const char *name, const char *current, 
 	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, hash)) == KJ_OK &&
 	    (r = kj_stmt_bind_text(ctx, st, 2, now)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 3, u.id)) == KJ_OK)
 		r = kj_stmt_run(ctx, st);
+	/* Whoever held the old password may hold a session or have made a token with it: a
+	 * new password ends them all. Changing one's own keeps the session it is made from. */
+	if (r == KJ_OK)
+		r = end_sessions_and_tokens(ctx, u.id, u.id == ctx->who.user_id ? ctx->who.session_id : 0);
 	if (r == KJ_OK)
 		r = audit_user(ctx, "user.password", &u);
 out:
@@ -498,131 +596,216 @@ out:
 
 /* ---- Login and throttling ------------------------------------------------------------ */
 
+/*
+ * Throttling. Every attempt is counted before the password is checked, under three keys:
+ * the account and address pair, the address, and the account. A key lets a number of
+ * attempts through in its window; after that each attempt sets a wait before the next,
+ * doubling up to a ceiling. Counting first, in one transaction that also checks the wait,
+ * means parallel attempts are let through one at a time: none slips past the limit. A key
+ * that must wait is not counted again, so hammering a waiting key does not lengthen the
+ * wait. An anonymous client that guesses at someone's account makes its own pair and its
+ * own address wait; the account as a whole waits only after many more attempts, and for
+ * minutes, not for good, so that it cannot lock the holder out from elsewhere.
+ */
+struct throttle_rule {
+	const char *prefix;
+	const char *which;	/* for the refusal: "too many failed logins ..." */
+	int free;		/* attempts in the window before each one sets a wait */
+	int base;		/* the first wait, in seconds; it doubles with each attempt */
+	int ceiling;		/* the longest wait */
+	int window;		/* seconds after the window's first attempt that it starts over */
+};
+
+static const struct throttle_rule pair_rule = {"pair:", "for this account from this address", 5, 30, 900, 900};
+static const struct throttle_rule address_rule = {"addr:", "from this address", 20, 30, 900, 900};
+static const struct throttle_rule account_rule = {"user:", "for this account", 30, 60, 3600, 3600};
+
+static int64_t
+parse_time(const char *s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
+		return 0;
+	return (int64_t)timegm(&tm);
+}
+
+static int64_t
+wait_after(const struct throttle_rule *rule, int64_t attempts)
+{
+	int64_t w = rule->base, n;
+
+	if (attempts < rule->free)
+		return 0;
+	for (n = rule->free; n < attempts && w < rule->ceiling; n++)
+		w *= 2;
+	return w < rule->ceiling ? w : rule->ceiling;
+}
+
+/* Counts one attempt under key, inside the caller's transaction. *wait_out is 0 when the
+ * attempt may go on, or the seconds left of the key's wait when it may not (and then it
+ * is not counted). */
 static kj_err
-failures(struct kj_ctx *ctx, const char *key, int64_t *n_out, char oldest[21])
+throttle_claim(struct kj_ctx *ctx, const struct throttle_rule *rule, const char *key, int *wait_out)
 {
 	struct kj_stmt *st = NULL;
-	char since[21];
+	char now[21], window[21], until[21];
+	int64_t attempts = 0, blocked = 0, t = kj_now(ctx);
 	int row;
 	kj_err r;
 
-	kj_time_format(kj_now(ctx) - THROTTLE_WINDOW, since);
-	*n_out = 0;
-	oldest[0] = '\0';
-	r = kj_db_prepare(ctx, "SELECT COUNT(*), MIN(at) FROM login_failure WHERE key = ? AND at > ?", &st);
+	*wait_out = 0;
+	kj_time_format(t, now);
+	kj_time_format(t - rule->window, window);
+	r = kj_db_prepare(ctx, "INSERT INTO login_throttle (key, attempts, window_start, blocked_until) "
+			       "VALUES (?, 0, ?, '') ON CONFLICT (key) DO NOTHING", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, key)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 2, now)) == KJ_OK)
+		r = kj_stmt_run(ctx, st);
+	kj_stmt_free(st);
+	st = NULL;
 	if (r != KJ_OK)
 		return r;
-	if ((r = kj_stmt_bind_text(ctx, st, 1, key)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 2, since)) == KJ_OK &&
-	    (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
-		*n_out = kj_stmt_int(st, 0);
-		kj_strlcpy(oldest, nz(kj_stmt_text(st, 1)), 21);
+	/* The row is written (and so locked until the transaction ends) only when no wait
+	 * holds: a second attempt waits here for the first to commit, then sees its wait. */
+	r = kj_db_prepare(ctx, "UPDATE login_throttle SET "
+			       "attempts = CASE WHEN window_start <= ? THEN 1 ELSE attempts + 1 END, "
+			       "window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END "
+			       "WHERE key = ? AND blocked_until <= ? RETURNING attempts", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, window)) == KJ_OK &&
+	    (r = kj_stmt_bind_text(ctx, st, 2, window)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 3, now)) == KJ_OK &&
+	    (r = kj_stmt_bind_text(ctx, st, 4, key)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 5, now)) == KJ_OK &&
+	    (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row)
+		attempts = kj_stmt_int(st, 0);
+	kj_stmt_free(st);
+	st = NULL;
+	if (r != KJ_OK)
+		return r;
+	if (attempts == 0) {
+		/* Waiting: say how long. */
+		r = kj_db_prepare(ctx, "SELECT blocked_until FROM login_throttle WHERE key = ?", &st);
+		if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, key)) == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK &&
+		    row)
+			blocked = parse_time(kj_stmt_text(st, 0));
+		kj_stmt_free(st);
+		*wait_out = blocked > t ? (int)(blocked - t) : 1;
+		return r;
 	}
+	if (wait_after(rule, attempts) == 0)
+		return KJ_OK;
+	kj_time_format(t + wait_after(rule, attempts), until);
+	r = kj_db_prepare(ctx, "UPDATE login_throttle SET blocked_until = ? WHERE key = ?", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, until)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 2, key)) == KJ_OK)
+		r = kj_stmt_run(ctx, st);
 	kj_stmt_free(st);
 	return r;
 }
 
-static int
-seconds_until_free(struct kj_ctx *ctx, const char *oldest)
+/* After a good password: the pair and the account start over; the address gives back the
+ * attempt it counted, so that a busy office behind one address is not held up by its own
+ * logins. */
+static void
+throttle_success(struct kj_ctx *ctx, const char *pair, const char *account, const char *address)
 {
-	struct tm tm;
-	time_t t;
+	static const char *const sql[] = {
+		"UPDATE login_throttle SET attempts = 0, blocked_until = '' WHERE key = ?",
+		"UPDATE login_throttle SET attempts = 0, blocked_until = '' WHERE key = ?",
+		"UPDATE login_throttle SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END WHERE key = ?",
+	};
+	const char *keys[] = {pair, account, address};
+	struct kj_stmt *st = NULL;
+	size_t i;
 
-	memset(&tm, 0, sizeof(tm));
-	if (strptime(oldest, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
-		return THROTTLE_WINDOW;
-	t = timegm(&tm) + THROTTLE_WINDOW - (time_t)kj_now(ctx);
-	return t > 0 ? (int)t : 1;
+	if (kj_tx_begin(ctx) != KJ_OK)
+		return;
+	for (i = 0; i < 3; i++) {
+		if (keys[i] == NULL)
+			continue;
+		if (kj_db_prepare(ctx, sql[i], &st) == KJ_OK && kj_stmt_bind_text(ctx, st, 1, keys[i]) == KJ_OK)
+			kj_stmt_run(ctx, st);
+		kj_stmt_free(st);
+		st = NULL;
+	}
+	kj_tx_end(ctx, KJ_OK);
 }
 
+/* Counts the attempt under its keys, all or none. KJ_ERR_THROTTLED with *retry_after_out
+ * when one of them must wait. */
 static kj_err
-record_failure(struct kj_ctx *ctx, const char *key)
+throttle_attempt(struct kj_ctx *ctx, const char *pair, const char *account, const char *address,
+		 int *retry_after_out)
 {
-	struct kj_stmt *st = NULL;
-	char now[21], old[21];
+	const struct throttle_rule *rules[] = {&pair_rule, &account_rule, &address_rule};
+	const char *keys[] = {pair, account, address};
+	int wait = 0;
+	size_t i;
 	kj_err r;
 
-	kj_time_format(kj_now(ctx), now);
-	kj_time_format(kj_now(ctx) - 86400, old);
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
-	r = kj_db_prepare(ctx, "DELETE FROM login_failure WHERE key = ? AND at < ?", &st);
-	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, key)) == KJ_OK &&
-	    (r = kj_stmt_bind_text(ctx, st, 2, old)) == KJ_OK)
-		r = kj_stmt_run(ctx, st);
-	kj_stmt_free(st);
-	st = NULL;
-	if (r == KJ_OK)
-		r = kj_db_prepare(ctx, "INSERT INTO login_failure (key, at) VALUES (?, ?)", &st);
-	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, key)) == KJ_OK &&
-	    (r = kj_stmt_bind_text(ctx, st, 2, now)) == KJ_OK)
-		r = kj_stmt_run(ctx, st);
-	kj_stmt_free(st);
+	for (i = 0; i < 3; i++) {
+		if (keys[i] != NULL && (r = throttle_claim(ctx, rules[i], keys[i], &wait)) != KJ_OK)
+			break;
+		if (wait > 0) {
+			*retry_after_out = wait;
+			r = kj_failf(ctx, KJ_ERR_THROTTLED, "too many failed logins %s; try again later", rules[i]->which);
+			break;
+		}
+	}
 	return kj_tx_end(ctx, r);
+}
+
+/* The same work as checking a real password, for an unknown account, so that the time a
+ * reply takes does not tell whether the account exists. The hash is made once, under a
+ * lock: two threads must not fill it at once. */
+static void
+verify_dummy(const char *password)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static char dummy[crypto_pwhash_STRBYTES];
+	char copy[crypto_pwhash_STRBYTES];
+
+	pthread_mutex_lock(&lock);
+	if (dummy[0] == '\0' &&
+	    crypto_pwhash_str_alg(dummy, "kijun-no-such-account", 21, PW_OPSLIMIT, PW_MEMLIMIT,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		dummy[0] = '\0';
+	memcpy(copy, dummy, sizeof(copy));
+	pthread_mutex_unlock(&lock);
+	if (copy[0] != '\0' && crypto_pwhash_str_verify(copy, password, strlen(password)) == 0)
+		copy[0] = '\0';	/* cannot match: the work is what counts */
 }
 
 kj_err
 kj_login(struct kj_ctx *ctx, const char *name, const char *password, const char *address,
 	 struct kj_user *out, int *retry_after_out)
 {
-	static char dummy[crypto_pwhash_STRBYTES];
-	char ukey[80], akey[80], oldest[21], hash[crypto_pwhash_STRBYTES];
-	struct kj_principal saved = ctx->who;
+	char pkey[160], ukey[80], akey[80], hash[crypto_pwhash_STRBYTES];
 	struct kj_user u;
-	int64_t n;
 	int found, ok = 0;
 	kj_err r;
 
 	*retry_after_out = 0;
-	if (name == NULL || password == NULL || strlen(password) > KJ_MAX_PASSWORD)
+	if (name == NULL || password == NULL || strlen(password) > KJ_MAX_PASSWORD || strlen(name) > 64)
 		return kj_failf(ctx, KJ_ERR_AUTH, "wrong name or password");
-	snprintf(ukey, sizeof(ukey), "user:%.64s", name);
-	snprintf(akey, sizeof(akey), "addr:%.64s", address ? address : "-");
-	if ((r = failures(ctx, ukey, &n, oldest)) != KJ_OK)
+	snprintf(ukey, sizeof(ukey), "%s%s", account_rule.prefix, name);
+	snprintf(akey, sizeof(akey), "%s%.64s", address_rule.prefix, address ? address : "-");
+	snprintf(pkey, sizeof(pkey), "%s%s|%.64s", pair_rule.prefix, name, address ? address : "-");
+	if ((r = throttle_attempt(ctx, pkey, ukey, address ? akey : NULL, retry_after_out)) != KJ_OK)
 		return r;
-	if (n >= THROTTLE_PER_USER) {
-		*retry_after_out = seconds_until_free(ctx, oldest);
-		return kj_failf(ctx, KJ_ERR_THROTTLED, "too many failed logins for this account; try again later");
-	}
-	if (address != NULL) {
-		if ((r = failures(ctx, akey, &n, oldest)) != KJ_OK)
-			return r;
-		if (n >= THROTTLE_PER_ADDRESS) {
-			*retry_after_out = seconds_until_free(ctx, oldest);
-			return kj_failf(ctx, KJ_ERR_THROTTLED, "too many failed logins from this address; try again later");
-		}
-	}
-	/* Look the account up as the system: the caller is not anyone yet. */
-	ctx->who.role = KJ_ROLE_LOCAL_ADMIN;
+	/* The caller is not anyone yet: the account is looked up by the system's call. */
 	found = user_by(ctx, "WHERE u.name = ?", name, 0, &u) == KJ_OK;
-	ctx->who = saved;
 	hash[0] = '\0';
 	if (found && (r = stored_hash(ctx, u.id, hash)) != KJ_OK)
 		return r;
-	if (hash[0] != '\0') {
+	if (hash[0] != '\0')
 		ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
-	} else {
-		/* The same work for an unknown account, so timing does not tell. */
-		if (dummy[0] == '\0' && hash_password(ctx, "kijun-no-such-account", dummy) != KJ_OK)
-			return KJ_ERR_NOMEM;
-		int spent = crypto_pwhash_str_verify(dummy, password, strlen(password));
-
-		(void)spent;
-		ok = 0;
-	}
-	if (!ok || u.disabled) {
-		record_failure(ctx, ukey);
-		if (address != NULL)
-			record_failure(ctx, akey);
+	else
+		verify_dummy(password);
+	sodium_memzero(hash, sizeof(hash));
+	if (!ok || u.disabled)
 		return kj_failf(ctx, KJ_ERR_AUTH, "wrong name or password");
-	}
-	{
-		struct kj_stmt *st = NULL;
-
-		if (kj_db_prepare(ctx, "DELETE FROM login_failure WHERE key = ?", &st) == KJ_OK &&
-		    kj_stmt_bind_text(ctx, st, 1, ukey) == KJ_OK)
-			kj_stmt_run(ctx, st);
-		kj_stmt_free(st);
-	}
+	throttle_success(ctx, pkey, ukey, address ? akey : NULL);
 	*out = u;
 	return KJ_OK;
 }
@@ -698,8 +881,8 @@ kj_session_resume(struct kj_ctx *ctx, const char *token, char csrf_out[KJ_TOKEN_
 {
 	struct kj_stmt *st = NULL;
 	struct kj_user u;
-	char digest[65], now[21], seen[21], csrf[KJ_TOKEN_CHARS];
-	int64_t sid = 0;
+	char digest[65], now[21], born[21], seen[21], csrf[KJ_TOKEN_CHARS];
+	int64_t sid = 0, created = 0;
 	int row;
 	kj_err r;
 
@@ -707,24 +890,26 @@ kj_session_resume(struct kj_ctx *ctx, const char *token, char csrf_out[KJ_TOKEN_
 		return kj_failf(ctx, KJ_ERR_AUTH, "not logged in");
 	secret_digest(token, digest);
 	kj_time_format(kj_now(ctx), now);
-	r = kj_db_prepare(ctx, "SELECT s.id, s.csrf, s.seen_at, " USER_COLUMNS
-			       "JOIN session s ON s.user_id = u.id WHERE s.token_hash = ? AND s.expires_at > ?",
-			  &st);
+	kj_time_format(kj_now(ctx) - SESSION_ABSOLUTE, born);
+	r = kj_db_prepare(ctx, "SELECT s.id, s.csrf, s.seen_at, s.created_at, " USER_COLUMNS
+			       "JOIN session s ON s.user_id = u.id WHERE s.token_hash = ? AND s.expires_at > ? "
+			       "AND s.created_at > ?", &st);
 	if (r != KJ_OK)
 		return r;
 	if ((r = kj_stmt_bind_text(ctx, st, 1, digest)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 2, now)) == KJ_OK &&
-	    (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
+	    (r = kj_stmt_bind_text(ctx, st, 3, born)) == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
 		sid = kj_stmt_int(st, 0);
 		kj_strlcpy(csrf, nz(kj_stmt_text(st, 1)), sizeof(csrf));
 		kj_strlcpy(seen, nz(kj_stmt_text(st, 2)), sizeof(seen));
-		/* The user columns follow the session's three. */
+		created = parse_time(kj_stmt_text(st, 3));
+		/* The user columns follow the session's four. */
 		memset(&u, 0, sizeof(u));
-		u.id = kj_stmt_int(st, 3);
-		kj_strlcpy(u.uuid, nz(kj_stmt_text(st, 4)), sizeof(u.uuid));
-		kj_strlcpy(u.name, nz(kj_stmt_text(st, 5)), sizeof(u.name));
-		u.org_id = kj_stmt_int(st, 7);
-		u.role = kj_role_parse(kj_stmt_text(st, 9));
-		u.disabled = (int)kj_stmt_int(st, 10);
+		u.id = kj_stmt_int(st, 4);
+		kj_strlcpy(u.uuid, nz(kj_stmt_text(st, 5)), sizeof(u.uuid));
+		kj_strlcpy(u.name, nz(kj_stmt_text(st, 6)), sizeof(u.name));
+		u.org_id = kj_stmt_int(st, 8);
+		u.role = kj_role_parse(kj_stmt_text(st, 10));
+		u.disabled = (int)kj_stmt_int(st, 11);
 	}
 	kj_stmt_free(st);
 	if (r != KJ_OK)
@@ -732,6 +917,7 @@ kj_session_resume(struct kj_ctx *ctx, const char *token, char csrf_out[KJ_TOKEN_
 	if (sid == 0 || u.disabled)
 		return kj_failf(ctx, KJ_ERR_AUTH, "not logged in (or the session expired)");
 	become(ctx, &u, 0);
+	ctx->who.session_id = sid;
 	if (csrf_out != NULL)
 		kj_strlcpy(csrf_out, csrf, KJ_TOKEN_CHARS);
 	/* Slide the expiry, but write it only now and then. */
@@ -740,7 +926,11 @@ kj_session_resume(struct kj_ctx *ctx, const char *token, char csrf_out[KJ_TOKEN_
 
 		kj_time_format(kj_now(ctx) - SESSION_TOUCH_SECONDS, touch);
 		if (strcmp(seen, touch) < 0) {
-			kj_time_format(kj_now(ctx) + SESSION_SECONDS, expires);
+			int64_t until = kj_now(ctx) + SESSION_SECONDS;
+
+			if (until > created + SESSION_ABSOLUTE)
+				until = created + SESSION_ABSOLUTE;
+			kj_time_format(until, expires);
 			if (kj_db_prepare(ctx, "UPDATE session SET seen_at = ?, expires_at = ? WHERE id = ?", &st) == KJ_OK &&
 			    kj_stmt_bind_text(ctx, st, 1, now) == KJ_OK && kj_stmt_bind_text(ctx, st, 2, expires) == KJ_OK &&
 			    kj_stmt_bind_int(ctx, st, 3, sid) == KJ_OK)
@@ -828,6 +1018,28 @@ token_owner(struct kj_ctx *ctx, const char *user, struct kj_user *u)
 	return KJ_OK;
 }
 
+/* Whom a new token is for. A token acts as its account, so it is minted only by that
+ * account for itself: an administrator who could mint one for another account could act
+ * as that account (approve its own draft as the CISO, answer a staff member's checklist)
+ * with the log naming the victim. Administrators list and revoke others' tokens, never
+ * hold them. The local administrator, who holds the database itself, mints tokens for
+ * accounts when setting a server up; its records say so. */
+static kj_err
+token_holder(struct kj_ctx *ctx, const char *user, struct kj_user *u)
+{
+	kj_err r;
+
+	if (ctx->who.user_id == 0 && ctx->who.role == KJ_ROLE_LOCAL_ADMIN)
+		return token_owner(ctx, user, u);
+	if (user != NULL && strcmp(user, ctx->who.name) != 0) {
+		if ((r = kj_user_get(ctx, user, u)) != KJ_OK)
+			return r;
+		return kj_failf(ctx, KJ_ERR_DENIED, "user: a token is made only by its own account, for itself "
+						    "(%s logs in and makes its own)", u->name);
+	}
+	return user_by(ctx, "WHERE u.id = ?", NULL, ctx->who.user_id, u);
+}
+
 kj_err
 kj_token_create(struct kj_ctx *ctx, const char *user, const char *name, const char *scope, int days,
 		struct kj_token *out)
@@ -852,7 +1064,7 @@ kj_token_create(struct kj_ctx *ctx, const char *user, const char *name, const ch
 		return kj_failf(ctx, KJ_ERR_DENIED, "not allowed with a read-only token");
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
-	if ((r = token_owner(ctx, user, &u)) != KJ_OK)
+	if ((r = token_holder(ctx, user, &u)) != KJ_OK)
 		goto out;
 	if (u.disabled) {
 		r = kj_failf(ctx, KJ_ERR_INVALID, "user: the account is disabled");

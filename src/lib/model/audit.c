@@ -275,11 +275,20 @@ read_team(struct kj_ctx *ctx, struct engagement *e)
 	int row;
 	kj_err r;
 
-	r = kj_db_prepare(ctx, "SELECT m.user_id, m.role, u.name FROM engagement_member m JOIN app_user u ON u.id = m.user_id "
+	char today[21];
+
+	/* An external auditor is on the team only over the engagement's dates, as its read
+	 * grant on the organisation is: before and after, it is as if it never was. */
+	kj_time_format(kj_now(ctx), today);
+	today[10] = '\0';
+	r = kj_db_prepare(ctx, "SELECT m.user_id, m.role, u.name, CASE WHEN u.role <> 'external_auditor' OR "
+			       "(e.starts_on <= ? AND ? <= e.ends_on) THEN 1 ELSE 0 END FROM engagement_member m "
+			       "JOIN app_user u ON u.id = m.user_id JOIN audit_engagement e ON e.id = m.engagement_id "
 			       "WHERE m.engagement_id = ? AND (m.role = 'lead' OR m.user_id = ?)", &st);
-	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 1, e->id)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 2, ctx->who.user_id)) == KJ_OK) {
+	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, today)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 2, today)) == KJ_OK &&
+	    (r = kj_stmt_bind_int(ctx, st, 3, e->id)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 4, ctx->who.user_id)) == KJ_OK) {
 		while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
-			if (ctx->who.user_id != 0 && kj_stmt_int(st, 0) == ctx->who.user_id)
+			if (ctx->who.user_id != 0 && kj_stmt_int(st, 0) == ctx->who.user_id && kj_stmt_int(st, 3) == 1)
 				kj_strlcpy(e->my_role, kj_stmt_text(st, 1), sizeof(e->my_role));
 			if (strcmp(kj_stmt_text(st, 1), "lead") == 0) {
 				e->lead_id = kj_stmt_int(st, 0);

@@ -968,6 +968,8 @@ rollup_add(struct kj_ctx *ctx, int64_t campaign_id, int64_t item_id, int64_t org
 	return r;
 }
 
+static kj_err evidence_readable(struct kj_ctx *ctx, const char *sha, int *ok_out);
+
 kj_err
 kj_answer_put(struct kj_ctx *ctx, const char *checklist, const char *item, const char *value, const char *comment,
 	      const char *evidence)
@@ -1027,13 +1029,17 @@ kj_answer_put(struct kj_ctx *ctx, const char *checklist, const char *item, const
 	if (r != KJ_OK)
 		goto out;
 	if (evidence != NULL) {
-		r = kj_db_prepare(ctx, "SELECT 1 FROM evidence WHERE sha256 = ?", &st);
-		if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, evidence)) == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && !row)
-			r = kj_failf(ctx, KJ_ERR_INVALID, "evidence: no file %.64s was uploaded", evidence);
-		kj_stmt_free(st);
-		st = NULL;
-		if (r != KJ_OK)
+		int readable = 0;
+
+		/* Naming a file's digest is not enough: the holder must already be able to read
+		 * it. A file that does not exist and one that is not the holder's get the same
+		 * answer, so that the reply tells nothing about other organisations' files. */
+		if ((r = evidence_readable(ctx, evidence, &readable)) != KJ_OK)
 			goto out;
+		if (!readable) {
+			r = kj_failf(ctx, KJ_ERR_INVALID, "evidence: no file %.64s that you uploaded or may read", evidence);
+			goto out;
+		}
 	}
 	kj_time_format(kj_now(ctx), now);
 	r = kj_db_prepare(ctx, "INSERT INTO answer (checklist_id, item_id, value, bucket, comment, evidence, answered_at) "
@@ -1258,7 +1264,16 @@ kj_evidence_put(struct kj_ctx *ctx, const void *data, size_t len, const char *me
 	    (r = kj_stmt_bind_text(ctx, st, 5, now)) == KJ_OK)
 		r = kj_stmt_run(ctx, st);
 	kj_stmt_free(st);
+	st = NULL;
 	free(b64);
+	if (r == KJ_OK && ctx->who.user_id != 0) {
+		r = kj_db_prepare(ctx, "INSERT INTO evidence_holder (sha256, user_id, at) VALUES (?, ?, ?) "
+				       "ON CONFLICT (sha256, user_id) DO NOTHING", &st);
+		if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, sha_out)) == KJ_OK &&
+		    (r = kj_stmt_bind_int(ctx, st, 2, ctx->who.user_id)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 3, now)) == KJ_OK)
+			r = kj_stmt_run(ctx, st);
+		kj_stmt_free(st);
+	}
 	if (r == KJ_OK)
 		r = audit_json(ctx, "evidence", sha_out, ctx->who.org_id, "evidence.put",
 			       json_pack("{s:I, s:s}", "size", (json_int_t)len, "media_type", detected));
@@ -1276,6 +1291,43 @@ reads_checklist(struct kj_ctx *ctx, int64_t user_id, int64_t org_id)
 	return kj_access_require(&probe, KJ_PERM_INSPECTION_READ, org_id) == KJ_OK;
 }
 
+/* *ok_out: 1 when the principal may read the evidence file sha: it uploaded the file, or
+ * an answer on a checklist it reads names it. 0 for a file that does not exist. */
+static kj_err
+evidence_readable(struct kj_ctx *ctx, const char *sha, int *ok_out)
+{
+	struct kj_stmt *st = NULL;
+	int row = 0;
+	kj_err r;
+
+	*ok_out = 0;
+	if (sha == NULL || strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64)
+		return KJ_OK;
+	if (ctx->who.role == KJ_ROLE_LOCAL_ADMIN) {
+		r = kj_db_prepare(ctx, "SELECT 1 FROM evidence WHERE sha256 = ?", &st);
+		if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, sha)) == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK)
+			*ok_out = row;
+		kj_stmt_free(st);
+		return r;
+	}
+	r = kj_db_prepare(ctx, "SELECT 1 FROM evidence_holder WHERE sha256 = ? AND user_id = ?", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, sha)) == KJ_OK &&
+	    (r = kj_stmt_bind_int(ctx, st, 2, ctx->who.user_id)) == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK)
+		*ok_out = row;
+	kj_stmt_free(st);
+	st = NULL;
+	if (r != KJ_OK || *ok_out)
+		return r;
+	r = kj_db_prepare(ctx, "SELECT k.user_id, k.org_id FROM answer a JOIN checklist k ON k.id = a.checklist_id "
+			       "WHERE a.evidence = ?", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, sha)) == KJ_OK) {
+		while (!*ok_out && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row)
+			*ok_out = reads_checklist(ctx, kj_stmt_int(st, 0), kj_stmt_int(st, 1));
+	}
+	kj_stmt_free(st);
+	return r;
+}
+
 kj_err
 kj_evidence_get(struct kj_ctx *ctx, const char *sha, char media_type_out[64], unsigned char **data_out, size_t *len_out)
 {
@@ -1287,20 +1339,10 @@ kj_evidence_get(struct kj_ctx *ctx, const char *sha, char media_type_out[64], un
 
 	if (ctx->who.role == KJ_ROLE_NONE)
 		return kj_failf(ctx, KJ_ERR_AUTH, "not logged in");
-	if (sha == NULL || strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64)
-		return kj_failf(ctx, KJ_ERR_NOT_FOUND, "evidence: no evidence file \"%.64s\"", sha ? sha : "");
-	r = kj_db_prepare(ctx, "SELECT k.user_id, k.org_id FROM answer a JOIN checklist k ON k.id = a.checklist_id "
-			       "WHERE a.evidence = ?", &st);
-	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, sha)) == KJ_OK) {
-		while (!allowed && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row)
-			allowed = reads_checklist(ctx, kj_stmt_int(st, 0), kj_stmt_int(st, 1));
-	}
-	kj_stmt_free(st);
-	st = NULL;
-	if (r != KJ_OK)
+	if ((r = evidence_readable(ctx, sha, &allowed)) != KJ_OK)
 		return r;
 	if (!allowed)
-		return kj_failf(ctx, KJ_ERR_NOT_FOUND, "evidence: no evidence file \"%.64s\"", sha);
+		return kj_failf(ctx, KJ_ERR_NOT_FOUND, "evidence: no evidence file \"%.64s\"", sha ? sha : "");
 	r = kj_db_prepare(ctx, "SELECT media_type, size, data FROM evidence WHERE sha256 = ?", &st);
 	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, sha)) == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK) {
 		if (!row) {
