@@ -18,6 +18,7 @@
 #include "db/migrate.h"
 #include "formats/catalog.h"
 #include "formats/government.h"
+#include "model/account.h"
 #include "model/auditlog.h"
 #include "model/org.h"
 #include "model/standard.h"
@@ -469,6 +470,45 @@ test_audit_reorder(void **state)
 	assert_int_equal(v.first_bad, 2);
 }
 
+static int64_t fake_time;
+
+static int64_t
+fake_now(void *arg)
+{
+	(void)arg;
+	return fake_time;
+}
+
+/* A session slides with use, but never past a day from its login. */
+static void
+test_session_absolute_lifetime(void **state)
+{
+	struct kj_ctx *ctx = *state;
+	struct kj_user_new in = {.name = "sliding", .org = "MA", .role = "staff", .password = "Open-gate-Pw-3141"};
+	struct kj_principal admin = ctx->who;
+	struct kj_session s;
+	struct kj_user u;
+	int hours;
+
+	add(ctx, org("ministry", "MA", NULL, NULL, "2001-01-06"));
+	ok(ctx, kj_user_create(ctx, &in, &u, NULL, 0), "user");
+	fake_time = kj_now(ctx);
+	ctx->now = fake_now;
+	ok(ctx, kj_session_create(ctx, &u, "127.0.0.1", &s), "session");
+	/* Used every 6 hours, it lives on until its 24th hour... */
+	for (hours = 6; hours <= 23; hours += 6) {
+		fake_time += 6 * 3600;
+		ctx->who = admin;
+		ok(ctx, kj_session_resume(ctx, s.token, NULL), "resume within the day");
+		assert_true(ctx->who.session_id > 0);
+	}
+	/* ...and not past it, though used 6 hours ago. */
+	fake_time += 6 * 3600;
+	ctx->who = admin;
+	refused(ctx, kj_session_resume(ctx, s.token, NULL), KJ_ERR_AUTH, "expired");
+	ctx->who = admin;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -486,6 +526,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_audit_chain),
 		cmocka_unit_test(test_audit_delete_and_reorder),
 		cmocka_unit_test(test_audit_reorder),
+		cmocka_unit_test(test_session_absolute_lifetime),
 	};
 
 	return harness_main(argc, argv, &suite, tests, sizeof(tests) / sizeof(tests[0]));
