@@ -864,8 +864,14 @@ const CASES = [
   },
   {
     route: 'POST /api/v1/tokens', variant: 'for U', phase: 'write', targets: USER_TARGETS,
-    // A read-only token is refused before the account is looked up.
-    expect: (p, t) => (p.readOnly ? 403 : tokenOwner(p, userName(p, t), 201)),
+    // A read-only token is refused before the account is looked up. A token is minted only
+    // by its own account: for anyone else it is refused, and absent when out of scope.
+    expect: (p, t) => {
+      const name = userName(p, t);
+      if (p.readOnly) return 403;
+      if (name === p.account) return 201;
+      return userVisible(p, name) ? 403 : 404;
+    },
     request: (t, p) => ({
       method: 'POST', path: `${API}/tokens`, subject: userName(p, t),
       body: { user: userName(p, t), name: 'matrix', scope: 'read', days: 1 },
@@ -1940,7 +1946,7 @@ for (const backend of backends('access')) {
       }
       for (const n of EXTRA_ACCOUNTS) {
         const [role, org] = ACCOUNTS[n];
-        passwords[n] = `pw-${n}-${Math.random().toString(36).slice(2)}`;
+        passwords[n] = `pw-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
         kijunOk(dsn, ['user', 'add', '--name', n, '--org', org, '--role', role, '--password-stdin'], { input: `${passwords[n]}\n` });
       }
       for (const n of EXTRA_ACCOUNTS) tokens[n] = kijunOk(dsn, ['token', 'create', '--user', n, '--name', 'tests']).stdout.trim().split(/\s+/).pop();

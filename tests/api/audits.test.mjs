@@ -41,11 +41,11 @@ for (const be of backends('audits')) {
       as.analyst = as['centre-analyst'];
       // A second centre analyst for the team, with a cookie session.
       const made = await as['centre-admin'].post(`${API}/users`, {
-        name: 'analyst2', org: 'NCO', role: 'centre_analyst', password: 'analyst2-password-1234',
+        name: 'analyst2', org: 'NCO', role: 'centre_analyst', password: 'second-reader-Pw-1234',
       });
       assert.equal(made.status, 201, made.text);
       as.analyst2 = new Client(srv.url);
-      assert.equal((await as.analyst2.login('analyst2', 'analyst2-password-1234')).status, 200);
+      assert.equal((await as.analyst2.login('analyst2', 'second-reader-Pw-1234')).status, 200);
       const centre = as['centre-admin'];
       const ENG = 'MA-FY2025-MHA';
       const eng = `${API}/audit-engagements/${ENG}`;

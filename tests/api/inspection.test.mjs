@@ -183,11 +183,13 @@ for (const be of backends('inspection')) {
         assert.equal(exe.status, 400);
         const big = await staff.request('POST', '/api/v1/evidence', Buffer.alloc(11 * 1024 * 1024, 0x41), { headers: { 'Content-Type': 'text/plain' } });
         assert.equal(big.status, 413);
-        // Read back: nobody, until an answer names it; then whoever reads that checklist.
+        // Read back: by its uploader, who holds the bytes anyway; by anyone else only once an
+        // answer names it, and then by whoever reads that checklist.
         const own = `MHA evidence ${Date.now()}\n`;
         const ev = await staff.request('POST', '/api/v1/evidence', own, { headers: { 'Content-Type': 'text/plain' } });
         assert.equal(ev.status, 201, ev.text);
-        assert.equal((await staff.get(`/api/v1/evidence/${ev.body.sha256}`)).status, 404);
+        assert.equal((await staff.get(`/api/v1/evidence/${ev.body.sha256}`)).status, 200);
+        assert.equal((await ciso.get(`/api/v1/evidence/${ev.body.sha256}`)).status, 404);
         const open = (await staff.get('/api/v1/checklists')).body.items.find((c) => c.status === 'open');
         assert.ok(open, 'an open checklist of mha-staff');
         const cl = await staff.get(`/api/v1/checklists/${open.id}`);

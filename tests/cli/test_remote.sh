@@ -176,8 +176,8 @@ steps() {
   step "engage unknown org" -- user engage eve --org NOPE --from 2025-01-01 --to 2030-12-31
 
   # Tokens.
-  step --filter f_uuid --filter f_time --filter f_token "token create" -- token create --user alice --name t1
-  step --filter f_uuid --filter f_time --filter f_token "token create --json" -- token create --user alice --name t2 --scope read --days 7 --json
+  step --filter f_uuid --filter f_time --filter f_token "token create" -- token create --user admin --name t1
+  step --filter f_uuid --filter f_time --filter f_token "token create --json" -- token create --user admin --name t2 --scope read --days 7 --json
   TOKID=$(jq -r .id "$T/last.out")
   step --filter f_uuid "token revoke" -- token revoke "$TOKID"
   step "token revoke unknown" -- token revoke 00000000-0000-4000-8000-000000000000

@@ -18,7 +18,7 @@ test('the dashboard at national scale (sqlite)', { skip: process.env.KIJUN_UI_SC
   const fy = Number(/FY\d+ to FY(\d+)/.exec(gen.stdout)[1]);
   console.log(`# demo-scale: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   kijunOk(dsn, ['user', 'add', '--name', 'ui-centre', '--org', 'NCO', '--role', 'centre_analyst', '--password-stdin'],
-    { input: 'ui-centre-password-1\n' });
+    { input: 'dashboard-viewer-Pw-1\n' });
   t0 = Date.now();
   kijunOk(dsn, ['eval', 'refresh', '--fy', String(fy)]);
   console.log(`# evaluation of FY${fy} computed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -26,7 +26,7 @@ test('the dashboard at national scale (sqlite)', { skip: process.env.KIJUN_UI_SC
   const browser = await launch();
   try {
     const page = await newPage(browser, srv.url);
-    await login(page, 'ui-centre', 'ui-centre-password-1');
+    await login(page, 'ui-centre', 'dashboard-viewer-Pw-1');
     const runs = [];
     for (let i = 0; i < 3; i++) {
       await page.goto(`/#/dashboard?fy=${fy}`);
