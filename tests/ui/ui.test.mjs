@@ -556,7 +556,7 @@ for (const be of backends('ui')) test(`the web interface in Chromium (${be.label
       assert.equal(await newUser.getByLabel('パスワード').getAttribute('aria-invalid'), 'true');
       await checkA11y(centre, 'accounts');
       await screenshot(centre, '71-admin-users');
-      await newUser.getByLabel('パスワード').fill('ui-user-password-1');
+      await newUser.getByLabel('パスワード').fill('staff-desk-Pw-1');
       await newUser.getByRole('button', { name: '作成する' }).click();
       await centre.locator('#users td:first-child', { hasText: /^ui-user$/ }).waitFor();
       // The role is changed in place (and saved with If-Match).
@@ -568,7 +568,7 @@ for (const be of backends('ui')) test(`the web interface in Chromium (${be.label
       assert.equal(await centre.getByLabel('役割: ui-user').inputValue(), 'unit_officer');
       await centre.getByRole('button', { name: '無効にする: ui-user' }).click();
       await centre.getByRole('button', { name: '有効にする: ui-user' }).waitFor();
-      assert.equal((await new Client(srv.url).login('ui-user', 'ui-user-password-1')).status, 401);
+      assert.equal((await new Client(srv.url).login('ui-user', 'staff-desk-Pw-1')).status, 401);
 
       await centre.locator('.tabs a', { hasText: 'API トークン' }).click();
       await settled(centre);

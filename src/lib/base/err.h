@@ -58,6 +58,7 @@ struct kj_principal {
 	int64_t org_id;		/* 0 for the local administrator */
 	int read_only;		/* acting through a read-only token */
 	int64_t session_id;	/* the session the request came with; 0: none (a token, the CLI) */
+	int64_t token_id;	/* the API token the request came with; 0: none */
 	char name[64];
 };
 

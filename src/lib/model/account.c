@@ -429,9 +429,10 @@ out:
 	return r;
 }
 
-/* Ends the account's sessions, all but keep_session (0: all), and revokes its tokens. */
+/* Ends the account's sessions and revokes its tokens, all but keep_session and keep_token
+ * (0: none kept). */
 static kj_err
-end_sessions_and_tokens(struct kj_ctx *ctx, int64_t user_id, int64_t keep_session)
+end_sessions_and_tokens(struct kj_ctx *ctx, int64_t user_id, int64_t keep_session, int64_t keep_token)
 {
 	struct kj_stmt *st = NULL;
 	char now[21];
@@ -445,10 +446,11 @@ end_sessions_and_tokens(struct kj_ctx *ctx, int64_t user_id, int64_t keep_sessio
 	kj_stmt_free(st);
 	if (r != KJ_OK)
 		return r;
-	if ((r = kj_db_prepare(ctx, "UPDATE api_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-			       &st)) != KJ_OK)
+	if ((r = kj_db_prepare(ctx, "UPDATE api_token SET revoked_at = ? WHERE user_id = ? AND id <> ? AND "
+			       "revoked_at IS NULL", &st)) != KJ_OK)
 		return r;
-	if ((r = kj_stmt_bind_text(ctx, st, 1, now)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 2, user_id)) == KJ_OK)
+	if ((r = kj_stmt_bind_text(ctx, st, 1, now)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 2, user_id)) == KJ_OK &&
+	    (r = kj_stmt_bind_int(ctx, st, 3, keep_token)) == KJ_OK)
 		r = kj_stmt_run(ctx, st);
 	kj_stmt_free(st);
 	return r;
@@ -508,7 +510,7 @@ kj_user_update(struct kj_ctx *ctx, const char *name, int64_t version, const char
 	    (r = kj_stmt_bind_text(ctx, st, 4, now)) != KJ_OK ||
 	    (r = kj_stmt_bind_int(ctx, st, 5, u.id)) != KJ_OK || (r = kj_stmt_run(ctx, st)) != KJ_OK)
 		goto out;
-	if (disabled > 0 && (r = end_sessions_and_tokens(ctx, u.id, 0)) != KJ_OK)
+	if (disabled > 0 && (r = end_sessions_and_tokens(ctx, u.id, 0, 0)) != KJ_OK)
 		goto out;
 	if ((r = user_by(ctx, "WHERE u.id = ?", NULL, u.id, &u)) != KJ_OK)
 		goto out;
@@ -568,6 +570,11 @@ kj_user_set_password(struct kj_ctx *ctx, const char *name, const char *current, 
 			r = kj_failf(ctx, KJ_ERR_AUTH, "current password: does not match");
 			goto out;
 		}
+		/* A change that changes nothing would still end every other session: refuse it. */
+		if (strcmp(current, password) == 0) {
+			r = kj_failf(ctx, KJ_ERR_INVALID, "password: the new password is the current one");
+			goto out;
+		}
 	} else if ((r = kj_access_require(ctx, KJ_PERM_USER_WRITE, u.org_id)) != KJ_OK ||
 		   !role_assignable(ctx, u.role)) {
 		if (r == KJ_OK)
@@ -583,9 +590,11 @@ kj_user_set_password(struct kj_ctx *ctx, const char *name, const char *current, 
 	    (r = kj_stmt_bind_text(ctx, st, 2, now)) == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 3, u.id)) == KJ_OK)
 		r = kj_stmt_run(ctx, st);
 	/* Whoever held the old password may hold a session or have made a token with it: a
-	 * new password ends them all. Changing one's own keeps the session it is made from. */
+	 * new password ends them all. Changing one's own keeps the session or the token it is
+	 * made through, which its holder is using. */
 	if (r == KJ_OK)
-		r = end_sessions_and_tokens(ctx, u.id, u.id == ctx->who.user_id ? ctx->who.session_id : 0);
+		r = end_sessions_and_tokens(ctx, u.id, u.id == ctx->who.user_id ? ctx->who.session_id : 0,
+					    u.id == ctx->who.user_id ? ctx->who.token_id : 0);
 	if (r == KJ_OK)
 		r = audit_user(ctx, "user.password", &u);
 out:
@@ -1149,6 +1158,7 @@ kj_token_resume(struct kj_ctx *ctx, const char *secret)
 	if (tid == 0 || u.disabled)
 		return kj_failf(ctx, KJ_ERR_AUTH, "unknown or expired token");
 	become(ctx, &u, read_only);
+	ctx->who.token_id = tid;
 	{
 		char touch[21];
 
