@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from '../tools/node_modules/ajv/dist/2020.js';
-import { backends, Client, kijunOk, startServer } from './harness.mjs';
+import { backends, Client, kijunOk, startServer, fullDemo, loginAs as login } from './harness.mjs';
 
 const SRC = process.env.KIJUN_SOURCE_DIR || '.';
 const FY = 2025;
@@ -27,20 +27,6 @@ function validators() {
 
 function assertShape(validate, body, what) {
   assert.ok(validate(body), `${what}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
-}
-
-function fullDemo(dsn) {
-  const out = JSON.parse(kijunOk(dsn, ['init', '--demo', '--json']).stdout);
-  const accounts = {};
-  for (const a of out.accounts) accounts[a.name] = a;
-  return accounts;
-}
-
-async function login(url, accounts, name) {
-  const c = new Client(url);
-  const r = await c.login(name, accounts[name].password);
-  assert.equal(r.status, 200, `login ${name}: ${r.text}`);
-  return c;
 }
 
 for (const be of backends('eval')) {

@@ -180,3 +180,19 @@ export function backends(name) {
   else if (process.env.KIJUN_REQUIRE_PG === '1') throw new Error('KIJUN_TEST_PG_DSN is not set');
   return list;
 }
+
+/** The full demo (`kijun init --demo --json`) and its accounts: {name: {role, org, password}}. */
+export function fullDemo(dsn) {
+  const out = JSON.parse(kijunOk(dsn, ['init', '--demo', '--json']).stdout);
+  const accounts = {};
+  for (const a of out.accounts) accounts[a.name] = a;
+  return accounts;
+}
+
+/** A client logged in as one of fullDemo's accounts; throws unless the login succeeds. */
+export async function loginAs(url, accounts, name) {
+  const c = new Client(url);
+  const r = await c.login(name, accounts[name].password);
+  if (r.status !== 200) throw new Error(`login ${name}: ${r.status} ${r.text}`);
+  return c;
+}

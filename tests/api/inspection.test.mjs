@@ -7,26 +7,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backends, Client, kijunOk, startServer, tempDir } from './harness.mjs';
+import { backends, Client, kijunOk, startServer, tempDir, fullDemo, loginAs as login } from './harness.mjs';
 
 const SHARED = process.env.KIJUN_SHARED_DATA || process.env.KIJUN_SHARED_DATA_DEFAULT;
 const SRC = process.env.KIJUN_SOURCE_DIR || '.';
-
-/** The full demo and its accounts: {name: {role, org, password}}. */
-function fullDemo(dsn) {
-  const r = kijunOk(dsn, ['init', '--demo', '--json']);
-  const out = JSON.parse(r.stdout);
-  const accounts = {};
-  for (const a of out.accounts) accounts[a.name] = a;
-  return accounts;
-}
-
-async function login(url, accounts, name) {
-  const c = new Client(url);
-  const r = await c.login(name, accounts[name].password);
-  assert.equal(r.status, 200, `login ${name}: ${r.text}`);
-  return c;
-}
 
 function rateOf(results, key) {
   const row = results.rows.find((x) => x.key === key);

@@ -7,24 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { backends, Client, kijun, kijunOk, startServer } from './harness.mjs';
+import { backends, Client, kijun, kijunOk, startServer, fullDemo, loginAs as login } from './harness.mjs';
 
 const API = '/api/v1';
-
-/** The full demo and its accounts: {name: {role, org, password}}. */
-function fullDemo(dsn) {
-  const out = JSON.parse(kijunOk(dsn, ['init', '--demo', '--json']).stdout);
-  const accounts = {};
-  for (const a of out.accounts) accounts[a.name] = a;
-  return accounts;
-}
-
-async function login(url, accounts, name) {
-  const c = new Client(url);
-  const r = await c.login(name, accounts[name].password);
-  assert.equal(r.status, 200, `login ${name}: ${r.text}`);
-  return c;
-}
 
 /** A POST from a chosen loopback address (127.0.0.2 is this machine too): {status, body}. */
 function postFrom(url, localAddress, path, body, headers = {}) {
