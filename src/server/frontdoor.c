@@ -22,11 +22,13 @@
 
 #define WATCH_STEP_MS 200	/* how often the deadline is looked at */
 
-/* One open connection. waiting: no head is being served, since when. */
+/* One open connection. waiting: no head is being served, since when; served: a reply was
+ * sent on it before (the next head may be a while coming: a client keeping it open). */
 struct watch {
 	struct watch *prev, *next;
 	int fd;
 	int waiting;
+	int served;
 	int shut;
 	struct timespec since;
 };
@@ -39,7 +41,7 @@ static struct watch *head;
 static pthread_t watcher;
 static int watching;
 static atomic_int quit;
-static unsigned deadline_s;
+static unsigned first_head_s, next_head_s;
 
 static double
 since_s(const struct timespec *t)
@@ -57,7 +59,7 @@ shut_overdue(void)
 	struct watch *w;
 
 	for (w = head; w != NULL; w = w->next) {
-		if (!w->waiting || w->shut || since_s(&w->since) < (double)deadline_s)
+		if (!w->waiting || w->shut || since_s(&w->since) < (double)(w->served ? next_head_s : first_head_s))
 			continue;
 		shutdown(w->fd, SHUT_RDWR);
 		w->shut = 1;
@@ -80,12 +82,13 @@ watch_loop(void *arg)
 }
 
 int
-kj_frontdoor_start(unsigned header_timeout)
+kj_frontdoor_start(unsigned header_timeout, unsigned idle_timeout)
 {
 	sigset_t all, old;
 	int e;
 
-	deadline_s = header_timeout;
+	first_head_s = header_timeout;
+	next_head_s = idle_timeout > header_timeout ? idle_timeout : header_timeout;
 	atomic_store(&quit, 0);
 	/* The watch thread takes no signal: kj_server_run waits for them on the main thread. */
 	sigfillset(&all);
@@ -161,6 +164,7 @@ set_waiting(struct MHD_Connection *conn, int waiting)
 	if (w == NULL)
 		return;
 	pthread_mutex_lock(&lock);
+	w->served |= waiting;
 	w->waiting = waiting;
 	clock_gettime(CLOCK_MONOTONIC, &w->since);
 	pthread_mutex_unlock(&lock);

@@ -3,9 +3,9 @@
  * handler or a body is involved. Internal to src/server.
  *
  * Two things live here. The head deadline: a connection that has not sent a complete
- * request head within header_timeout seconds of opening, or of its previous reply, is shut
- * down, however slowly it trickles bytes (libmicrohttpd's own timeout only counts
- * silence). And the head checks: one way to find where the body ends (one Content-Length,
+ * request head within header_timeout seconds of opening, or within the idle timeout of its
+ * previous reply, is shut down, however slowly it trickles bytes (libmicrohttpd's own
+ * timeout only counts silence). And the head checks: one way to find where the body ends (one Content-Length,
  * or chunked alone), a Host on HTTP/1.1, and the sizes of the target and the head, so that
  * what we refuse gets our reply, headers and JSON body rather than libmicrohttpd's page.
  */
@@ -16,9 +16,10 @@
 
 #include "server.h"
 
-/* Starts the thread that enforces the head deadline. Returns 0, or -1 when no thread can
- * be started. One server per process. */
-int kj_frontdoor_start(unsigned header_timeout);
+/* Starts the thread that enforces the head deadline: header_timeout seconds for the first
+ * head of a connection, idle_timeout (when longer) for each later one, counted from the
+ * reply before it. Returns 0, or -1 when no thread can be started. One server per process. */
+int kj_frontdoor_start(unsigned header_timeout, unsigned idle_timeout);
 /* Stops the thread; connections still open keep their entries until libmicrohttpd closes
  * them (kj_frontdoor_notify). */
 void kj_frontdoor_stop(void);

@@ -1161,7 +1161,7 @@ start_daemon(struct kj_ctx *ctx, const struct kj_server_config *cfg, const struc
 	if (p->cert != NULL)
 		flags |= MHD_USE_TLS;
 	signal(SIGPIPE, SIG_IGN);
-	if (kj_frontdoor_start(cfg->header_timeout) != 0)
+	if (kj_frontdoor_start(cfg->header_timeout, cfg->timeout) != 0)
 		return kj_failf(ctx, KJ_ERR_IO, "cannot start the thread that times request heads");
 	kj_pdfjobs_start(cfg->pdf_jobs, cfg->pdf_queue);
 	/* Options after the TLS ones are ignored without TLS (MHD_OPTION_END comes first). */
