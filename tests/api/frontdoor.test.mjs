@@ -206,7 +206,10 @@ describe('slow clients', () => {
   before(async () => {
     const dsn = freshSqlite();
     kijunOk(dsn, ['init']);
-    srv = await startServer(dsn, { args: ['--header-timeout', '2', '--max-connections', '6', '--threads', '2'] });
+    // The limits from a config file, as an operator would set them.
+    const config = join(tempDir(), 'kijun.conf');
+    writeFileSync(config, '# slow clients\nheader_timeout = 2\nmax_connections = 6\nthreads = 2\n');
+    srv = await startServer(dsn, { args: ['--config', config] });
   });
 
   after(async () => {
