@@ -380,8 +380,9 @@ printf '%%PDF-1.4\\n%% stand-in\\n' > "$out"
 `);
     chmodSync(fake, 0o755);
     const started = () => readdirSync(dir).filter((f) => f.startsWith('started.')).length;
+    // The limits from the environment (one print at a time, one waiting).
     const srv = await startServer(dsn, {
-      args: ['--threads', '2', '--pdf-jobs', '1', '--pdf-queue', '1'], env: { KIJUN_CHROMIUM: fake },
+      args: ['--threads', '2'], env: { KIJUN_CHROMIUM: fake, KIJUN_PDF_JOBS: '1', KIJUN_PDF_QUEUE: '1' },
     });
     try {
       const first = getPdf(srv.url);
@@ -416,7 +417,7 @@ printf '%%PDF-1.4\\n%% stand-in\\n' > "$out"
   });
 
   test('with Chromium: PDFs printed while /health is answered, each a PDF', async () => {
-    const srv = await startServer(dsn, { args: ['--threads', '2', '--pdf-jobs', '1'] });
+    const srv = await startServer(dsn, { args: ['--threads', '2'] });
     try {
       const order = [];
       const pdfs = Array.from({ length: 3 }, () => getPdf(srv.url).then((r) => { order.push('pdf'); return r; }));
@@ -439,7 +440,7 @@ printf '%%PDF-1.4\\n%% stand-in\\n' > "$out"
     const fake = join(dir, 'never-chromium');
     writeFileSync(fake, `#!/bin/sh\ntouch "${dir}/started"\nexec sleep 600\n`);
     chmodSync(fake, 0o755);
-    const srv = await startServer(dsn, { args: ['--pdf-jobs', '1', '--pdf-queue', '2'], env: { KIJUN_CHROMIUM: fake } });
+    const srv = await startServer(dsn, { args: ['--pdf-jobs', '1', '--pdf-queue', '2', '--threads', '2'], env: { KIJUN_CHROMIUM: fake } });
     const replies = Array.from({ length: 2 }, () => getPdf(srv.url).catch((e) => ({ status: 0, error: e })));
     assert.ok(await eventually(() => existsSync(join(dir, 'started')), 30000), 'the print never began');
     assert.equal(await srv.stop(), 0, srv.stderr());
