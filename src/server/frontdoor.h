@@ -3,11 +3,12 @@
  * handler or a body is involved. Internal to src/server.
  *
  * Two things live here. The head deadline: a connection that has not sent a complete
- * request head within header_timeout seconds of opening, or within the idle timeout of its
- * previous reply, is shut down, however slowly it trickles bytes (libmicrohttpd's own
- * timeout only counts silence). And the head checks: one way to find where the body ends (one Content-Length,
- * or chunked alone), a Host on HTTP/1.1, and the sizes of the target and the head, so that
- * what we refuse gets our reply, headers and JSON body rather than libmicrohttpd's page.
+ * request head (and, when nobody is logged in, its body too) within header_timeout seconds
+ * of opening, or within the idle timeout of its previous reply, is shut down, however
+ * slowly it trickles bytes (libmicrohttpd's own timeout only counts silence). And the head
+ * checks: one way to find where the body ends (one Content-Length, or chunked alone), a
+ * Host on HTTP/1.1, and the sizes of the target and the head, so that what we refuse gets
+ * our reply, headers and JSON body rather than libmicrohttpd's page.
  */
 #ifndef KJ_FRONTDOOR_H
 #define KJ_FRONTDOOR_H
@@ -28,7 +29,8 @@ void kj_frontdoor_stop(void);
  * head since now, and takes a closed one out. */
 void kj_frontdoor_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 			 enum MHD_ConnectionNotificationCode toe);
-/* The head of a request on conn is complete: no deadline while it is served. */
+/* The head of a request on conn is complete, and its body too unless the request is
+ * authenticated: no deadline while it is served. */
 void kj_frontdoor_head_done(struct MHD_Connection *conn);
 /* The reply on conn is sent: the next head is due within the timeout from now. */
 void kj_frontdoor_reply_done(struct MHD_Connection *conn);

@@ -883,7 +883,6 @@ on_head(const struct kj_server_config *cfg, struct MHD_Connection *conn, const c
 		return MHD_NO;
 	*con_cls = cs;
 	atomic_fetch_add(&in_flight, 1);	/* on_completed takes it off */
-	kj_frontdoor_head_done(conn);
 	cs->late = atomic_load(&stopping);
 	clock_gettime(CLOCK_MONOTONIC, &cs->start);
 	rq = &cs->rq;
@@ -897,6 +896,7 @@ on_head(const struct kj_server_config *cfg, struct MHD_Connection *conn, const c
 	rq->tls = cfg->tls_cert[0] != '\0';
 	client_address(conn, rq->address, sizeof(rq->address));
 	if (kj_frontdoor_check_head(rq, version) != 0) {
+		kj_frontdoor_head_done(conn);
 		cs->must_close = 1;
 		return refuse_on_head(conn, cs);
 	}
@@ -907,8 +907,11 @@ on_head(const struct kj_server_config *cfg, struct MHD_Connection *conn, const c
 	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 	if (cl != NULL && kj_parse_int64(cl, 0, INT64_MAX, &clen) == 0 && (uint64_t)clen > cap)
 		rq->body.failed = 1;
+	/* Nobody logged in: the body, if any, is due by the head's deadline too (a login is
+	 * small), so that it cannot be trickled to hold the connection. */
 	if (cs->late || cs->allowed != 2 || (cs->route->flags & KJ_ROUTE_PUBLIC))
 		return MHD_YES;
+	kj_frontdoor_head_done(conn);
 	if (attach_db(rq) != 0 || authenticate(rq) != 0 || check_csrf(rq) != 0) {
 		cs->must_close = kj_frontdoor_has_body(rq);
 		return refuse_on_head(conn, cs);
@@ -961,6 +964,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 
 	/* The whole request is here. */
+	kj_frontdoor_head_done(conn);
 	if (cs->refused)
 		return cs->sent ? MHD_YES : send_reply(conn, cs);
 	if (cs->late) {

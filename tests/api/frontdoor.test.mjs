@@ -245,6 +245,21 @@ describe('slow clients', () => {
       assert.ok(await eventually(() => slow.every((c) => c.closed), 20000),
         `${slow.filter((c) => !c.closed).length} of 6 trickling connections are still open`);
       for (const c of slow) assert.doesNotMatch(c.got, /"status":"ok"/, 'a head that never ended was answered');
+      // A login whose body trickles is cut off the same way: nobody logged in may hold a
+      // connection with a slow body either.
+      const login = net.connect({ port: srv.port, host: '127.0.0.1', localAddress: '127.0.0.8' });
+      let loginClosed = false;
+      login.on('close', () => { loginClosed = true; });
+      login.on('error', () => {});
+      await once(login, 'connect');
+      login.write('POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+      const drip = setInterval(() => { if (!login.destroyed) login.write(' '); }, 250);
+      try {
+        assert.ok(await eventually(() => loginClosed, 20000), 'a trickled login body holds its connection');
+      } finally {
+        clearInterval(drip);
+        login.destroy();
+      }
       // Another from the same addresses, quick this time, is served: the limit is on time.
       const quick = await rawHttp(srv.port, ['GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'],
         { localAddress: '127.0.0.2' });
