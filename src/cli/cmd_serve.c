@@ -15,15 +15,17 @@ cmd_serve(struct cli *c, int argc, char **argv)
 	struct opt opts[] = {{"listen", 1, NULL, 0},	  {"config", 1, NULL, 0},	 {"threads", 1, NULL, 0},
 			     {"tls-cert", 1, NULL, 0},	  {"tls-key", 1, NULL, 0},	 {"max-connections", 1, NULL, 0},
 			     {"max-per-address", 1, NULL, 0}, {"timeout", 1, NULL, 0},	 {"max-body", 1, NULL, 0},
-			     {"bench-routes", 0, NULL, 0}, {"quiet", 0, NULL, 0},	 {NULL, 0, NULL, 0}};
+			     {"bench-routes", 0, NULL, 0}, {"quiet", 0, NULL, 0},	 {"header-timeout", 1, NULL, 0},
+			     {"pdf-jobs", 1, NULL, 0},	  {"pdf-queue", 1, NULL, 0},	 {NULL, 0, NULL, 0}};
 	/* Flag names and environment variables in the order of the config file's keys. */
 	static const char *const flag[] = {"listen", NULL, "threads", "tls-cert", "tls-key", "max-connections",
-					   "max-per-address", "timeout", "max-body"};
+					   "max-per-address", "timeout", "max-body", "header-timeout", "pdf-jobs",
+					   "pdf-queue"};
 	static const char *const env[] = {"KIJUN_LISTEN", NULL, "KIJUN_THREADS", "KIJUN_TLS_CERT", "KIJUN_TLS_KEY",
 					  "KIJUN_MAX_CONNECTIONS", "KIJUN_MAX_PER_ADDRESS", "KIJUN_TIMEOUT",
-					  "KIJUN_MAX_BODY"};
+					  "KIJUN_MAX_BODY", "KIJUN_HEADER_TIMEOUT", "KIJUN_PDF_JOBS", "KIJUN_PDF_QUEUE"};
 	struct kj_server_config cfg;
-	unsigned char set[9] = {0};
+	unsigned char set[12] = {0};
 	const char *pos[1], *path;
 	int i;
 	kj_err r;
@@ -33,7 +35,7 @@ cmd_serve(struct cli *c, int argc, char **argv)
 	kj_server_defaults(&cfg);
 	kj_strlcpy(cfg.dsn, c->dsn, sizeof(cfg.dsn));
 	set[1] = 1;	/* the database comes from --db or KIJUN_DB, before the command */
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < 12; i++) {
 		const char *v = NULL;
 		char line[1200];
 
@@ -54,7 +56,7 @@ cmd_serve(struct cli *c, int argc, char **argv)
 		else {
 			int64_t n;
 
-			if (kj_parse_int64(line, 1, i == 8 ? 64 << 20 : 1000000, &n) != 0)
+			if (kj_parse_int64(line, 1, i == 8 ? 64 << 20 : i == 10 ? 16 : 1000000, &n) != 0)
 				return cli_usage(c, "--%s: expected a positive whole number", flag[i]);
 			if (i == 2)
 				cfg.threads = (unsigned)n;
@@ -64,8 +66,14 @@ cmd_serve(struct cli *c, int argc, char **argv)
 				cfg.max_per_address = (unsigned)n;
 			else if (i == 7)
 				cfg.timeout = (unsigned)n;
-			else
+			else if (i == 8)
 				cfg.max_body = (size_t)n;
+			else if (i == 9)
+				cfg.header_timeout = (unsigned)n;
+			else if (i == 10)
+				cfg.pdf_jobs = (unsigned)n;
+			else
+				cfg.pdf_queue = (unsigned)n;
 		}
 		set[i] = 1;
 	}

@@ -161,11 +161,15 @@ static const struct {
 	 "using NEW's correspondence table when NEW supersedes OLD, else text similarity.\n"},
 	{"serve",
 	 "usage: kijun serve [--listen ADDR:PORT] [--config FILE] [--threads N] [--tls-cert FILE --tls-key FILE]\n"
-	 "                   [--max-connections N] [--max-per-address N] [--timeout SECONDS] [--bench-routes]\n\n"
+	 "                   [--max-connections N] [--max-per-address N] [--timeout SECONDS] [--bench-routes]\n"
+	 "                   [--header-timeout SECONDS] [--pdf-jobs N] [--pdf-queue N]\n\n"
 	 "Serves the JSON API under /api/v1/ (default 127.0.0.1:8080). Settings come from the\n"
 	 "flags, then KIJUN_* environment variables, then the config file (key = value lines).\n"
 	 "--server and KIJUN_SERVER are for the other commands; serve ignores them.\n"
-	 "With a certificate and key it speaks TLS 1.2 and 1.3 only and sends HSTS.\n"
+	 "With a certificate and key it speaks TLS 1.2 and 1.3 only (ECDHE with AES-GCM or\n"
+	 "ChaCha20-Poly1305 on 1.2) and sends HSTS. A connection has --header-timeout seconds\n"
+	 "(10) to send each request head; PDFs print --pdf-jobs at a time (1), --pdf-queue (4)\n"
+	 "more wait, and beyond that the reply is 503 with Retry-After.\n"
 	 "SIGTERM or SIGINT stop it after the requests in hand are answered.\n"},
 	{"token",
 	 "usage: kijun token create [--user NAME] [--name NAME] [--scope read|write] [--days N] [--json]\n"

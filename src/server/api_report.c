@@ -29,22 +29,26 @@ api_report_annual(struct kj_req *rq)
 		format = "html";
 	pdf = strcmp(format, "pdf") == 0;
 	kj_buf_init(&b, 0);
-	/* The browser's path is the operator's choice, like the server's other settings. */
-	/* Reading the evaluation may make a year's snapshot fresh first, which writes. */
+	/* Reading the evaluation may make a year's snapshot fresh first, which writes. A PDF is
+	 * the same HTML, printed afterwards on a PDF job thread (kj_reply_pdf). */
 	had = kj_req_leave_read(rq);
-	r = kj_report_annual(&rq->ctx, (int)year, org, lang, format, pdf ? getenv("KIJUN_CHROMIUM") : NULL, &b);
+	r = kj_report_annual(&rq->ctx, (int)year, org, lang, pdf ? "html" : format, NULL, &b);
 	kj_req_resume_read(rq, had);
 	if (r != KJ_OK) {
 		kj_buf_free(&b);
 		kj_reply_fail(rq, r);
 		return;
 	}
-	kj_reply_header(rq, "Content-Disposition",
-			pdf ? "inline; filename=\"kijun-annual-report.pdf\"" : "inline; filename=\"kijun-annual-report.html\"");
-	if (!pdf)
-		/* Replaces the server's default policy, which forbids the report's inline style. */
-		kj_reply_header(rq, "Content-Security-Policy",
-				"default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
 	len = b.len;
-	kj_reply_raw(rq, 200, pdf ? "application/pdf" : "text/html; charset=utf-8", kj_buf_take(&b), len);
+	if (pdf) {
+		/* The browser's path is the operator's choice, like the server's other settings. */
+		kj_reply_pdf(rq, kj_buf_take(&b), len, getenv("KIJUN_CHROMIUM"),
+			     "inline; filename=\"kijun-annual-report.pdf\"");
+		return;
+	}
+	kj_reply_header(rq, "Content-Disposition", "inline; filename=\"kijun-annual-report.html\"");
+	/* Replaces the server's default policy, which forbids the report's inline style. */
+	kj_reply_header(rq, "Content-Security-Policy",
+			"default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
+	kj_reply_raw(rq, 200, "text/html; charset=utf-8", kj_buf_take(&b), len);
 }

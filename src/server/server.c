@@ -2,12 +2,14 @@
  * server.c: the HTTP layer of `kijun serve` on libmicrohttpd.
  *
  * Owns: the daemon (epoll, a pool of worker threads), one database connection per worker
- * thread, request bodies (accumulated up to a per-route cap), authentication (session
- * cookie with CSRF token, or bearer token), routing, the reply, security headers, the
- * access log, and the clean stop on SIGTERM.
+ * thread, request bodies (accumulated up to a per-route cap, and only once the request is
+ * authenticated), authentication (session cookie with CSRF token, or bearer token),
+ * routing, the reply, security headers, the access log, and the clean stop on SIGTERM.
+ * The head deadline and the head checks are frontdoor.c's; PDF printing, pdfjobs.c's.
  * Must not: decide access (the model does), or print secrets.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <microhttpd.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -34,6 +37,8 @@
 #include "db/migrate.h"
 #include "model/account.h"
 #include "api.h"
+#include "frontdoor.h"
+#include "pdfjobs.h"
 #include "server.h"
 #include "static.h"
 
@@ -77,11 +82,14 @@ kj_server_defaults(struct kj_server_config *cfg)
 	cfg->max_per_address = 64;
 	cfg->timeout = 30;
 	cfg->max_body = 1u << 20;
+	cfg->header_timeout = 10;
+	cfg->pdf_jobs = 1;
+	cfg->pdf_queue = 4;
 }
 
 static const char *const config_keys[] = {"listen", "db", "threads", "tls_cert", "tls_key",
 					  "max_connections", "max_per_address", "timeout", "max_body",
-					  NULL};
+					  "header_timeout", "pdf_jobs", "pdf_queue", NULL};
 
 static int
 set_key(struct kj_server_config *cfg, int k, const char *v)
@@ -114,6 +122,12 @@ set_key(struct kj_server_config *cfg, int k, const char *v)
 		cfg->timeout = (unsigned)n;
 	else if (k == 8)
 		cfg->max_body = (size_t)n;
+	else if (k == 9)
+		cfg->header_timeout = (unsigned)n;
+	else if (k == 10)
+		cfg->pdf_jobs = n > 16 ? 16 : (unsigned)n;
+	else if (k == 11)
+		cfg->pdf_queue = (unsigned)n;
 	return 0;
 }
 
@@ -598,6 +612,9 @@ struct conn_state {
 	int allowed;		/* a route matched: 0 none, 1 path but not method, 2 both */
 	char allow[64];		/* with allowed == 1: the methods the path takes, for Allow */
 	int late;		/* begun after the stop began: refused */
+	int refused;		/* refused on its head: the body is not kept, the reply is set */
+	int must_close;		/* the reply ends the connection (the body was not read) */
+	int sent;		/* the reply is queued */
 	struct timespec start;
 };
 
@@ -688,8 +705,9 @@ check_csrf(struct kj_req *rq)
 /* ---- libmicrohttpd glue ----------------------------------------------------------------- */
 
 static void
-add_headers(struct MHD_Response *resp, struct kj_req *rq)
+add_headers(struct MHD_Response *resp, const struct conn_state *cs)
 {
+	const struct kj_req *rq = &cs->rq;
 	int i, own_csp = 0, own_cache = 0;
 
 	/* A handler may set the policy its document needs (the HTML report's inline style),
@@ -708,7 +726,7 @@ add_headers(struct MHD_Response *resp, struct kj_req *rq)
 		MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
 	if (rq->tls)
 		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-	if (atomic_load(&stopping))
+	if (atomic_load(&stopping) || cs->must_close)
 		MHD_add_response_header(resp, "Connection", "close");	/* no next request to wait for */
 	for (i = 0; i < rq->nheaders; i++)
 		MHD_add_response_header(resp, rq->headers[i][0], rq->headers[i][1]);
@@ -728,8 +746,9 @@ send_reply(struct MHD_Connection *conn, struct conn_state *cs)
 	if (resp == NULL)
 		return MHD_NO;
 	rq->resp = NULL;	/* the response owns it now */
-	add_headers(resp, rq);
+	add_headers(resp, cs);
 	ret = MHD_queue_response(conn, (unsigned)rq->status, resp);
+	cs->sent = 1;
 	MHD_destroy_response(resp);
 	if (!rq->cfg->quiet) {
 		char m[64], p[1024];
@@ -818,6 +837,109 @@ request_utf8(struct MHD_Connection *conn, const char *url)
 	return ok;
 }
 
+/* Opens the thread's database connection for rq; on failure sets the reply, returns -1. */
+static int
+attach_db(struct kj_req *rq)
+{
+	struct kj_ctx scratch;
+
+	if (rq->ctx.db != NULL)
+		return 0;
+	kj_ctx_init(&scratch);
+	rq->ctx.db = db_for_thread(rq->cfg, &scratch);
+	if (rq->ctx.db == NULL) {
+		kj_reply_error(rq, KJ_ERR_DB, scratch.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Marks cs refused (its reply is set). A request with a body gets the reply now, before
+ * the body is read: libmicrohttpd then reads no more of it and closes the connection after
+ * the reply. One without waits for the usual last call, which keeps the connection. */
+static enum MHD_Result
+refuse_on_head(struct MHD_Connection *conn, struct conn_state *cs)
+{
+	cs->refused = 1;
+	return kj_frontdoor_has_body(&cs->rq) ? send_reply(conn, cs) : MHD_YES;
+}
+
+/* The first call for a request, with its head in and no byte of its body read: sets up
+ * the request, and refuses at once what needs no body to refuse. A malformed head, and a
+ * request to a route that needs a login without a valid one (or a session change without
+ * its CSRF token), are answered before the body is read, so that nobody can make the
+ * server hold a large body without logging in first. */
+static enum MHD_Result
+on_head(const struct kj_server_config *cfg, struct MHD_Connection *conn, const char *url, const char *method,
+	const char *version, void **con_cls)
+{
+	struct conn_state *cs = calloc(1, sizeof(*cs));
+	struct kj_req *rq;
+	const char *cl;
+	int64_t clen;
+	size_t cap;
+
+	if (cs == NULL)
+		return MHD_NO;
+	*con_cls = cs;
+	atomic_fetch_add(&in_flight, 1);	/* on_completed takes it off */
+	cs->late = atomic_load(&stopping);
+	clock_gettime(CLOCK_MONOTONIC, &cs->start);
+	rq = &cs->rq;
+	kj_ctx_init(&rq->ctx);
+	rq->ctx.who.role = KJ_ROLE_NONE;
+	rq->ctx.who.name[0] = '\0';
+	rq->cfg = cfg;
+	rq->conn = conn;
+	rq->method = method;
+	rq->path = url;
+	rq->tls = cfg->tls_cert[0] != '\0';
+	client_address(conn, rq->address, sizeof(rq->address));
+	if (kj_frontdoor_check_head(rq, version) != 0) {
+		kj_frontdoor_head_done(conn);
+		cs->must_close = 1;
+		return refuse_on_head(conn, cs);
+	}
+	find_route(cs, cfg, method, url);
+	cap = cs->route && (cs->route->flags & KJ_ROUTE_BIG_BODY) ? KJ_MAX_CATALOG_BYTES : cfg->max_body;
+	kj_buf_init(&rq->body, cap);
+	/* Refuse an oversized body before reading it. */
+	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	if (cl != NULL && kj_parse_int64(cl, 0, INT64_MAX, &clen) == 0 && (uint64_t)clen > cap)
+		rq->body.failed = 1;
+	/* Nobody logged in: the body, if any, is due by the head's deadline too (a login is
+	 * small), so that it cannot be trickled to hold the connection. */
+	if (cs->late || cs->allowed != 2 || (cs->route->flags & KJ_ROUTE_PUBLIC))
+		return MHD_YES;
+	kj_frontdoor_head_done(conn);
+	if (attach_db(rq) != 0 || authenticate(rq) != 0 || check_csrf(rq) != 0) {
+		cs->must_close = kj_frontdoor_has_body(rq);
+		return refuse_on_head(conn, cs);
+	}
+	return MHD_YES;
+}
+
+/* Runs the route's handler (authenticated already, when the route needs it). */
+static void
+run_handler(struct conn_state *cs)
+{
+	struct kj_req *rq = &cs->rq;
+
+	/* On SQLite a request that reads takes its snapshot once, not once per statement:
+	 * one read transaction around the whole GET. (On PostgreSQL that would cost two more
+	 * round trips, so each statement stands alone there.) */
+	if ((strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0) &&
+	    kj_db_kind(rq->ctx.db) == KJ_DB_SQLITE && kj_tx_begin_read(&rq->ctx) == KJ_OK) {
+		struct kj_ctx end;
+
+		cs->route->handler(rq);
+		end = rq->ctx;
+		kj_tx_end(&end, KJ_OK);
+	} else {
+		cs->route->handler(rq);
+	}
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 	   const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
@@ -825,49 +947,26 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	const struct kj_server_config *cfg = cls;
 	struct conn_state *cs = *con_cls;
 	struct kj_req *rq;
-	struct kj_ctx scratch;
-	size_t cap;
 
-	(void)version;
-	if (cs == NULL) {
-		const char *cl;
-		int64_t clen;
-
-		cs = calloc(1, sizeof(*cs));
-		if (cs == NULL)
-			return MHD_NO;
-		*con_cls = cs;
-		atomic_fetch_add(&in_flight, 1);	/* on_completed takes it off */
-		cs->late = atomic_load(&stopping);
-		clock_gettime(CLOCK_MONOTONIC, &cs->start);
-		rq = &cs->rq;
-		kj_ctx_init(&rq->ctx);
-		rq->ctx.who.role = KJ_ROLE_NONE;
-		rq->ctx.who.name[0] = '\0';
-		rq->cfg = cfg;
-		rq->conn = conn;
-		rq->method = method;
-		rq->path = url;
-		rq->tls = cfg->tls_cert[0] != '\0';
-		client_address(conn, rq->address, sizeof(rq->address));
-		find_route(cs, cfg, method, url);
-		cap = cs->route && (cs->route->flags & KJ_ROUTE_BIG_BODY) ? KJ_MAX_CATALOG_BYTES : cfg->max_body;
-		kj_buf_init(&rq->body, cap);
-		/* Refuse an oversized body before reading it. */
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (cl != NULL && kj_parse_int64(cl, 0, INT64_MAX, &clen) == 0 && (uint64_t)clen > cap)
-			rq->body.failed = 1;
-		return MHD_YES;
-	}
+	if (cs == NULL)
+		return on_head(cfg, conn, url, method, version, con_cls);
 	rq = &cs->rq;
+	if (rq->suspended) {
+		/* Resumed: a PDF job has set the reply. */
+		rq->suspended = 0;
+		return send_reply(conn, cs);
+	}
 	if (*upload_size > 0) {
-		if (!kj_buf_failed(&rq->body))
+		if (!kj_buf_failed(&rq->body) && !cs->refused)
 			kj_buf_append(&rq->body, upload_data, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}
 
 	/* The whole request is here. */
+	kj_frontdoor_head_done(conn);
+	if (cs->refused)
+		return cs->sent ? MHD_YES : send_reply(conn, cs);
 	if (cs->late) {
 		kj_reply_json(rq, 503, json_pack("{s:s, s:s}", "error", "unavailable", "message",
 						 "the server is stopping; send the request again"));
@@ -894,28 +993,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 						 "this resource does not take that method"));
 		return send_reply(conn, cs);
 	}
-	kj_ctx_init(&scratch);
-	rq->ctx.db = db_for_thread(cfg, &scratch);
-	if (rq->ctx.db == NULL) {
-		kj_reply_error(rq, KJ_ERR_DB, scratch.msg);
+	if (attach_db(rq) != 0)
 		return send_reply(conn, cs);
-	}
-	if (!(cs->route->flags & KJ_ROUTE_PUBLIC) && (authenticate(rq) != 0 || check_csrf(rq) != 0))
-		return send_reply(conn, cs);
-	/* On SQLite a request that reads takes its snapshot once, not once per statement:
-	 * one read transaction around the whole GET. (On PostgreSQL that would cost two more
-	 * round trips, so each statement stands alone there.) */
-	if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) && kj_db_kind(rq->ctx.db) == KJ_DB_SQLITE &&
-	    kj_tx_begin_read(&rq->ctx) == KJ_OK) {
-		struct kj_ctx end;
-
-		cs->route->handler(rq);
-		end = rq->ctx;
-		kj_tx_end(&end, KJ_OK);
-	} else {
-		cs->route->handler(rq);
-	}
-	return send_reply(conn, cs);
+	run_handler(cs);
+	/* A handler that queued a PDF job has its reply sent when the job resumes it. */
+	return rq->suspended ? MHD_YES : send_reply(conn, cs);
 }
 
 static void
@@ -924,8 +1006,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_Re
 	struct conn_state *cs = *con_cls;
 
 	(void)cls;
-	(void)conn;
 	(void)toe;
+	kj_frontdoor_reply_done(conn);
 	if (cs == NULL)
 		return;
 	free(cs->rq.resp);
@@ -981,78 +1063,147 @@ bad:
 	return kj_failf(ctx, KJ_ERR_USAGE, "listen: \"%.100s\" is not ADDRESS:PORT (such as 127.0.0.1:8080)", s);
 }
 
+/* What a server needs before its daemon starts, read while signals still reach us. */
+struct start_plan {
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	char *cert, *key;	/* PEM, malloc'ed, or NULL without TLS; the key is wiped when freed */
+};
+
+static void
+plan_free(struct start_plan *p)
+{
+	if (p->key != NULL) {
+		sodium_memzero(p->key, strlen(p->key));
+		free(p->key);
+	}
+	free(p->cert);
+	p->cert = p->key = NULL;
+}
+
+/* Reads the PEM file path (what: "tls_cert" or "tls_key") into *out (malloc'ed, NUL
+ * ended). Only a regular file is read: a FIFO or a device could make the start wait for
+ * ever, and neither holds a certificate. */
+static kj_err
+read_pem(struct kj_ctx *ctx, const char *what, const char *path, char **out)
+{
+	size_t cap = 1u << 20, len = 0;
+	struct stat st;
+	char *data;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return kj_failf(ctx, KJ_ERR_IO, "%s: %s: cannot open: %s", what, path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return kj_failf(ctx, KJ_ERR_IO, "%s: %s: not a regular file (expected a PEM file)", what, path);
+	}
+	if ((data = malloc(cap + 1)) == NULL) {
+		close(fd);
+		return kj_failf(ctx, KJ_ERR_NOMEM, "%s: out of memory", what);
+	}
+	while (len < cap && ((n = read(fd, data + len, cap - len)) > 0 || (n < 0 && errno == EINTR)))
+		len += n > 0 ? (size_t)n : 0;
+	close(fd);
+	data[len] = '\0';
+	if (len == 0 || len >= cap || memchr(data, '\0', len) != NULL) {
+		sodium_memzero(data, len);
+		free(data);
+		return kj_failf(ctx, KJ_ERR_INVALID, "%s: %s: expected a PEM file of under 1 MiB", what, path);
+	}
+	*out = data;
+	return KJ_OK;
+}
+
+/* Parses the address, checks that the schema is current, and reads the TLS files. On
+ * failure nothing is left to free. */
+static kj_err
+start_prepare(struct kj_ctx *ctx, const struct kj_server_config *cfg, struct start_plan *p)
+{
+	struct kj_db *db;
+	kj_err r;
+
+	memset(p, 0, sizeof(*p));
+	if ((r = parse_listen(ctx, cfg->listen, &p->ss, &p->slen)) != KJ_OK)
+		return r;
+	/* The schema must be current before anyone is let in. */
+	if ((r = kj_db_open(ctx, cfg->dsn, &db)) != KJ_OK)
+		return r;
+	r = kj_db_require_current(ctx);
+	kj_db_close(db);
+	ctx->db = NULL;
+	if (r != KJ_OK)
+		return r;
+	if (cfg->tls_cert[0] == '\0' && cfg->tls_key[0] == '\0')
+		return KJ_OK;
+	if (cfg->tls_cert[0] == '\0' || cfg->tls_key[0] == '\0')
+		return kj_failf(ctx, KJ_ERR_USAGE, "TLS needs both a certificate and a key");
+	if ((r = read_pem(ctx, "tls_cert", cfg->tls_cert, &p->cert)) != KJ_OK ||
+	    (r = read_pem(ctx, "tls_key", cfg->tls_key, &p->key)) != KJ_OK)
+		plan_free(p);
+	return r;
+}
+
+/* TLS 1.2 and 1.3 only; on TLS 1.2, ECDHE key exchange with AES-GCM or ChaCha20-Poly1305
+ * only (forward secret, authenticated encryption). TLS 1.3's suites are all both; the
+ * cipher list keeps its AES-CCM ones out too. */
+#define TLS_PRIORITIES                                                                                       \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:-CIPHER-ALL:+AES-256-GCM:" \
+	"+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD"
+
+/* Starts the daemon, the head deadline's thread and the PDF job threads. */
+static kj_err
+start_daemon(struct kj_ctx *ctx, const struct kj_server_config *cfg, const struct start_plan *p,
+	     struct kj_server **out)
+{
+	struct MHD_Daemon *d;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
+
+	if (p->ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (p->cert != NULL)
+		flags |= MHD_USE_TLS;
+	signal(SIGPIPE, SIG_IGN);
+	if (kj_frontdoor_start(cfg->header_timeout, cfg->timeout) != 0)
+		return kj_failf(ctx, KJ_ERR_IO, "cannot start the thread that times request heads");
+	kj_pdfjobs_start(cfg->pdf_jobs, cfg->pdf_queue);
+	/* Options after the TLS ones are ignored without TLS (MHD_OPTION_END comes first). */
+	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, (void *)cfg,
+			     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&p->ss,
+			     MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+			     MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_address,
+			     MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_NOTIFY_CONNECTION, kj_frontdoor_notify, NULL,
+			     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+			     p->cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, p->cert,
+			     MHD_OPTION_HTTPS_MEM_KEY, p->key,
+			     MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
+			     MHD_OPTION_END);
+	if (d == NULL) {
+		kj_pdfjobs_stop();
+		kj_frontdoor_stop();
+		return kj_failf(ctx, KJ_ERR_IO, "cannot listen on %s (in use, or not an address of this machine)",
+				cfg->listen);
+	}
+	*out = (struct kj_server *)d;
+	return KJ_OK;
+}
+
 kj_err
 kj_server_start(struct kj_ctx *ctx, const struct kj_server_config *cfg, struct kj_server **out)
 {
-	struct sockaddr_storage ss;
-	struct MHD_Daemon *d;
-	char *cert = NULL, *key = NULL;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
-	socklen_t slen;
-	size_t len;
+	struct start_plan p;
 	kj_err r;
 
-	if ((r = parse_listen(ctx, cfg->listen, &ss, &slen)) != KJ_OK)
+	if ((r = start_prepare(ctx, cfg, &p)) != KJ_OK)
 		return r;
-	/* The schema must be current before anyone is let in. */
-	{
-		struct kj_db *db;
-
-		if ((r = kj_db_open(ctx, cfg->dsn, &db)) != KJ_OK)
-			return r;
-		r = kj_db_require_current(ctx);
-		kj_db_close(db);
-		ctx->db = NULL;
-		if (r != KJ_OK)
-			return r;
-	}
-	if (cfg->tls_cert[0] != '\0' || cfg->tls_key[0] != '\0') {
-		if (cfg->tls_cert[0] == '\0' || cfg->tls_key[0] == '\0')
-			return kj_failf(ctx, KJ_ERR_USAGE, "TLS needs both a certificate and a key");
-		if ((r = kj_file_read(ctx, cfg->tls_cert, 1u << 20, &cert, &len)) != KJ_OK ||
-		    (r = kj_file_read(ctx, cfg->tls_key, 1u << 20, &key, &len)) != KJ_OK) {
-			free(cert);
-			return r;
-		}
-		flags |= MHD_USE_TLS;
-	}
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	signal(SIGPIPE, SIG_IGN);
-	if (flags & MHD_USE_TLS)
-		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, (void *)cfg,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				     MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-				     MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_address,
-				     MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
-				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
-				     MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
-				     MHD_OPTION_END);
-	else
-		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, (void *)cfg,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				     MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-				     MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_address,
-				     MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
-				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-				     MHD_OPTION_END);
-	if (key != NULL) {
-		sodium_memzero(key, strlen(key));
-		free(key);
-	}
-	free(cert);
-	if (d == NULL)
-		return kj_failf(ctx, KJ_ERR_IO, "cannot listen on %s (in use, or not an address of this machine)",
-				cfg->listen);
-	*out = (struct kj_server *)d;
-	return KJ_OK;
+	r = start_daemon(ctx, cfg, &p, out);
+	plan_free(&p);
+	return r;
 }
 
 unsigned
@@ -1083,6 +1234,10 @@ kj_server_stop(struct kj_server *srv)
 
 		nanosleep(&ts, NULL);
 	}
+	/* PDFs still printing are cancelled: their connections must be resumed before the
+	 * daemon can close them. */
+	kj_pdfjobs_stop();
+	kj_frontdoor_stop();
 	MHD_stop_daemon(d);
 	pthread_mutex_lock(&dbs_lock);
 	for (i = 0; i < ndbs; i++)
@@ -1096,16 +1251,23 @@ kj_err
 kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
 {
 	struct kj_server *srv;
+	struct start_plan p;
 	sigset_t sigs;
 	int sig;
 	kj_err r;
 
+	/* Everything that may wait (the database, the TLS files) is done while SIGTERM and
+	 * SIGINT still stop the process. */
+	if ((r = start_prepare(ctx, cfg, &p)) != KJ_OK)
+		return r;
 	/* Workers inherit this mask; the main thread waits for the signals below. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	if ((r = kj_server_start(ctx, cfg, &srv)) != KJ_OK) {
+	r = start_daemon(ctx, cfg, &p, &srv);
+	plan_free(&p);
+	if (r != KJ_OK) {
 		pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
 		return r;
 	}

@@ -22,17 +22,21 @@ struct kj_server_config {
 	unsigned max_connections;
 	unsigned max_per_address;
 	unsigned timeout;	/* seconds a connection may stay idle */
+	unsigned header_timeout;	/* seconds to send a whole request head */
+	unsigned pdf_jobs;	/* PDFs printed at once */
+	unsigned pdf_queue;	/* PDFs waiting to be printed, beyond which 503 */
 	size_t max_body;	/* bytes of a request body, except catalogue imports */
 	int bench_routes;	/* serve the benchmark-only routes */
 	int quiet;		/* no access log */
 };
 
 /* Fills the defaults: 127.0.0.1:8080, one thread per core, 1024 connections, 64 per
- * address, 30 s idle timeout, 1 MiB bodies. */
+ * address, 30 s idle timeout, 10 s to send a request head, 1 MiB bodies, one PDF printed
+ * at a time with 4 waiting. */
 void kj_server_defaults(struct kj_server_config *cfg);
 
 /* Reads "key = value" lines (listen, db, threads, tls_cert, tls_key, max_connections,
- * max_per_address, timeout, max_body) into cfg, only for keys whose flag was not given
+ * max_per_address, timeout, max_body, header_timeout, pdf_jobs, pdf_queue) into cfg, only for keys whose flag was not given
  * (set[] by key index, see server.c). Fails with a message naming the file and line. */
 kj_err kj_server_config_file(struct kj_ctx *ctx, const char *path, struct kj_server_config *cfg,
 			     const unsigned char *set);
@@ -92,6 +96,7 @@ struct kj_req {
 	const char *resp_type;
 	char headers[8][2][256];
 	int nheaders;
+	int suspended;		/* waiting for a PDF job (kj_reply_pdf), which sets the reply */
 };
 
 /* A query parameter, or NULL. */
@@ -109,6 +114,13 @@ void kj_reply_raw(struct kj_req *rq, int status, const char *type, char *data, s
  * media_type when it is one of the kinds files are kept as (PDF, PNG, JPEG, CSV, plain
  * text), else as application/octet-stream. */
 void kj_reply_file(struct kj_req *rq, const char *media_type, unsigned char *data, size_t len);
+/* Replies with html (len bytes, malloc'ed, taken) printed to PDF by headless Chromium
+ * (chromium: see kj_pdf_from_html), with the Content-Disposition disposition (a string
+ * that outlives the request). The print runs on a PDF job thread (pdf_jobs at a time,
+ * pdf_queue more waiting) while the request waits suspended, so that the worker threads go
+ * on serving; the reply (the PDF, or the print's failure) is sent when it is done. When
+ * the queue is full, or the server is stopping: 503 with Retry-After. */
+void kj_reply_pdf(struct kj_req *rq, char *html, size_t len, const char *chromium, const char *disposition);
 /* The one error body: {"error": name, "message": ...}, with the status that goes with e.
  * Database and internal failures get a generic message; the detail goes to the log. */
 void kj_reply_error(struct kj_req *rq, kj_err e, const char *message);

@@ -57,4 +57,13 @@
 /* Rows of a correspondence table. */
 #define KJ_MAX_CORRESPONDENCE_ROWS 200000
 
+/* An HTTP request target (path and query). The longest the API and the web interface make
+ * is a few hundred bytes; 16 KiB leaves room for long search terms. Over it: 414. */
+#define KJ_MAX_URL_BYTES (16u * 1024u)
+
+/* An HTTP request head (request line and header fields). Browsers send under 8 KiB with
+ * their cookies. Over it: 431. Both must stay well below the server's per-connection
+ * memory (64 KiB), or libmicrohttpd refuses first with its own bare reply. */
+#define KJ_MAX_HEAD_BYTES (32u * 1024u)
+
 #endif

@@ -108,10 +108,11 @@ spawn(const char *name, char **argv, pid_t *pid)
 	return e;
 }
 
-/* Waits for pid up to KJ_PDF_TIMEOUT seconds. Returns its wait status, or -1 after killing
- * its process group at the timeout. */
+/* Waits for pid up to KJ_PDF_TIMEOUT seconds, or until *cancel (when not NULL) is set.
+ * Returns its wait status, or -1 after killing its process group at the timeout or the
+ * cancel. */
 static int
-wait_child(pid_t pid)
+wait_child(pid_t pid, const atomic_int *cancel)
 {
 	const struct timespec step = {0, 20 * 1000 * 1000};
 	struct timespec t0;
@@ -125,7 +126,7 @@ wait_child(pid_t pid)
 			break;
 		if (w < 0 && errno != EINTR)
 			return -1;
-		if (elapsed(&t0) > KJ_PDF_TIMEOUT) {
+		if (elapsed(&t0) > KJ_PDF_TIMEOUT || (cancel != NULL && atomic_load(cancel))) {
 			kill(-pid, SIGKILL);
 			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 				;
@@ -140,6 +141,13 @@ wait_child(pid_t pid)
 
 kj_err
 kj_pdf_from_html(struct kj_ctx *ctx, const char *chromium, const char *html, size_t len, struct kj_buf *out)
+{
+	return kj_pdf_print(ctx, chromium, html, len, NULL, out);
+}
+
+kj_err
+kj_pdf_print(struct kj_ctx *ctx, const char *chromium, const char *html, size_t len, const atomic_int *cancel,
+	     struct kj_buf *out)
 {
 	static const char *const defaults[] = {"chromium", "chromium-browser", NULL};
 	char dir[] = "/tmp/kijun-pdf.XXXXXX";
@@ -201,7 +209,11 @@ kj_pdf_from_html(struct kj_ctx *ctx, const char *chromium, const char *html, siz
 		r = kj_failf(ctx, KJ_ERR_IO, "PDF: cannot start Chromium: %s", strerror(e));
 		goto out;
 	}
-	st = wait_child(pid);
+	st = wait_child(pid, cancel);
+	if (st == -1 && cancel != NULL && atomic_load(cancel)) {
+		r = kj_failf(ctx, KJ_ERR_STATE, "PDF: printing was cancelled");
+		goto out;
+	}
 	if (st == -1) {
 		r = kj_failf(ctx, KJ_ERR_IO, "PDF: Chromium did not finish within %d seconds", KJ_PDF_TIMEOUT);
 		goto out;

@@ -5,6 +5,7 @@
 #ifndef KJ_PDF_H
 #define KJ_PDF_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "../base/buf.h"
@@ -26,5 +27,11 @@
  * temporary files cannot be written. KJ_ERR_NOMEM when out cannot grow.
  */
 kj_err kj_pdf_from_html(struct kj_ctx *ctx, const char *chromium, const char *html, size_t len, struct kj_buf *out);
+
+/* kj_pdf_from_html that also stops when *cancel (when not NULL) becomes non-zero: Chromium's
+ * process group is killed and KJ_ERR_STATE returned ("printing was cancelled"). For a
+ * server that is stopping while a print runs. */
+kj_err kj_pdf_print(struct kj_ctx *ctx, const char *chromium, const char *html, size_t len, const atomic_int *cancel,
+		    struct kj_buf *out);
 
 #endif
