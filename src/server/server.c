@@ -295,6 +295,7 @@ status_of(kj_err e)
 	case KJ_ERR_THROTTLED:
 		return 429;
 	case KJ_ERR_NOMEM:
+	case KJ_ERR_UNAVAILABLE:
 		return 503;
 	default:
 		return 500;
@@ -368,7 +369,11 @@ kj_reply_error(struct kj_req *rq, kj_err e, const char *message)
 			fprintf(stderr, "kijun serve: %s %s: %s: %s\n", log_safe(rq->method, m, sizeof(m)),
 				log_safe(rq->path, p, sizeof(p)), name, log_safe(message, d, sizeof(d)));
 		}
-		message = status == 503 ? "the server is short of memory; try again" : "internal error";
+		message = status != 503 ? "internal error"
+			: e == KJ_ERR_UNAVAILABLE ? "the database is unavailable (down, restarting or out of space); try again shortly"
+			: "the server is short of memory; try again";
+		if (e == KJ_ERR_UNAVAILABLE)
+			kj_reply_header(rq, "Retry-After", "5");
 	}
 	kj_reply_json(rq, status, json_pack("{s:s, s:s}", "error", name, "message", message ? message : name));
 	if (rq->status != status) {
@@ -897,7 +902,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	kj_ctx_init(&scratch);
 	rq->ctx.db = db_for_thread(cfg, &scratch);
 	if (rq->ctx.db == NULL) {
-		kj_reply_error(rq, KJ_ERR_DB, scratch.msg);
+		kj_reply_error(rq, scratch.err == KJ_ERR_UNAVAILABLE ? KJ_ERR_UNAVAILABLE : KJ_ERR_DB, scratch.msg);
 		return send_reply(conn, cs);
 	}
 	if (!(cs->route->flags & KJ_ROUTE_PUBLIC) && (authenticate(rq) != 0 || check_csrf(rq) != 0))
