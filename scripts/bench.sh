@@ -20,4 +20,6 @@ for b in "$BUILD"/bench_*; do
 done
 echo "== bench_server.sh"
 bash bench/bench_server.sh "$BUILD" || echo "(benchmark bench_server.sh failed)"
+echo "== bench_soak.sh"
+bash bench/bench_soak.sh "$BUILD" || echo "(benchmark bench_soak.sh failed)"
 exit 0
