@@ -11,6 +11,7 @@
 set -uo pipefail
 K=$1
 case $K in /*) ;; *) K=$PWD/$K ;; esac
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 T=$(mktemp -d /tmp/kijun-backup.XXXXXX)
 SERVER_PID= WRITER_PID=
 cleanup() {
@@ -38,26 +39,8 @@ expect() {
 has() { if grep -q -- "$2" "$1"; then ok; else bad "$3: no \"$2\" in: $(head -3 "$1")"; fi; }
 same() { if cmp -s "$2" "$3"; then ok; else bad "$1: differs"; diff "$2" "$3" | head -10 >&2; fi; }
 
-start_server() {
-  local port try i
-  for try in 1 2 3 4 5 6 7 8 9 10; do
-    port=$((20000 + RANDOM % 40000))
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
-    "$K" --db "$1" serve --listen "127.0.0.1:$port" --quiet >"$T/serve.log" 2>&1 &
-    SERVER_PID=$!
-    for i in $(seq 100); do
-      if grep -qs "listening on" "$T/serve.log"; then URL=http://127.0.0.1:$port; return 0; fi
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
-  done
-  bad "kijun serve did not start on $1"; sed 's/^/  | /' "$T/serve.log" >&2
-  return 1
-}
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; fi
-}
+# start_server DSN, stop_server.
+. "$HERE/serve_lib.sh"
 
 # writer: adds divisions BK-1..BK-N through the server, one at a time, and notes each
 # code in acked once the server has said yes.

@@ -10,6 +10,7 @@
 set -uo pipefail
 K=$1
 case $K in /*) ;; *) K=$PWD/$K ;; esac
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 T=$(mktemp -d /tmp/kijun-diskfull.XXXXXX)
 M=$T/small
 SERVER_PID= MOUNTED=
@@ -45,17 +46,9 @@ printf 'pw-admin-diskfull\n' | "$K" --db "$DB" user add --name admin --org NCO -
 TOKEN=$("$K" --db "$DB" token create --user admin --name diskfull | tail -1 | awk '{print $NF}')
 dd if=/dev/zero of="$M/filler" bs=1024 count=768 status=none
 
-port=0
-for try in 1 2 3 4 5 6 7 8 9 10; do
-  port=$((20000 + RANDOM % 40000))
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-  "$K" --db "$DB" serve --listen "127.0.0.1:$port" --quiet >"$T/serve.log" 2>&1 &
-  SERVER_PID=$!
-  for i in $(seq 100); do grep -qs "listening on" "$T/serve.log" && break 2; sleep 0.1; done
-  kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
-done
-[ -n "$SERVER_PID" ] || { echo "FAIL: kijun serve did not start" >&2; cat "$T/serve.log" >&2; exit 1; }
-URL=http://127.0.0.1:$port
+# start_server DSN, stop_server.
+. "$HERE/serve_lib.sh"
+start_server "$DB" || exit 1
 
 # upload N: one evidence file of about 200 KB, distinct by N. Prints the HTTP status; the
 # reply body goes to $T/reply, the headers to $T/headers.
@@ -99,6 +92,7 @@ done
 rm -f "$M/filler2"
 
 kill "$SERVER_PID"; wait "$SERVER_PID"; rc=$?; SERVER_PID=
+
 [ "$rc" -eq 0 ] && ok || bad "the server's exit status $rc after SIGTERM"
 
 # Nothing acknowledged is lost; the database opens and its log verifies.
