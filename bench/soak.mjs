@@ -103,7 +103,10 @@ console.log(`soak: t=   0s  VmRSS ${(s0.rss / 1024).toFixed(1)} MB  fds ${s0.fds
 const timer = setInterval(() => report(Math.round((Date.now() - start) / 1000)), INTERVAL * 1000);
 await Promise.all(accounts.map((a, w) => client(a, w)));
 clearInterval(timer);
-report(Math.round((Date.now() - start) / 1000));
+// The tail after the last full interval, when there is one worth a line.
+if (lat.length > 0 && (samples.length === 0 || Math.round((Date.now() - start) / 1000) > samples[samples.length - 1].t)) {
+  report(Math.round((Date.now() - start) / 1000));
+}
 // Growth is measured from the end of the second interval (the first warms up: thread
 // connections, caches, allocator arenas) to the end.
 const first = samples[Math.min(1, samples.length - 1)], last = samples[samples.length - 1];
