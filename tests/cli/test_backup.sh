@@ -70,6 +70,7 @@ run_suite() {
   TOKEN=$("$K" --db "$DSN" token create --user admin --name backup-test | tail -1 | awk '{print $NF}')
   start_server "$DSN" || return
   : >"$T/acked"
+  : >"$T/writer.err"
   writer &
   WRITER_PID=$!
   # Some writes acknowledged before the backup begins, more while it runs.
@@ -78,7 +79,7 @@ run_suite() {
   expect 0 "$L backup while serving and writing" -- "$K" --db "$DSN" db backup "$B"
   wait "$WRITER_PID"; WRITER_PID=
   stop_server
-  [ "$(wc -l <"$T/acked")" -eq 40 ] && ok || bad "$L writer: $(wc -l <"$T/acked") of 40 acknowledged"
+  [ "$(wc -l <"$T/acked")" -eq 40 ] && ok || bad "$L writer: $(wc -l <"$T/acked") of 40 acknowledged: $(head -3 "$T/writer.err")"
   [ "$(stat -c %a "$B")" = 600 ] && ok || bad "$L backup mode $(stat -c %a "$B"), expected 600"
   ls -a "$T" | grep -q '\.tmp' && bad "$L a temporary file was left" || ok
 

@@ -113,9 +113,11 @@ check_output(struct kj_ctx *ctx, const char *path, int force)
 
 	if (*path == '\0')
 		return kj_failf(ctx, KJ_ERR_USAGE, "expected a file name");
-	if (lstat(path, &sb) == 0 && !force)
+	if (lstat(path, &sb) != 0)
+		return KJ_OK;
+	if (!force)
 		return kj_failf(ctx, KJ_ERR_EXISTS, "%s: exists (give --force to replace it)", path);
-	if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+	if (S_ISDIR(sb.st_mode))
 		return kj_failf(ctx, KJ_ERR_INVALID, "%s: is a directory", path);
 	return KJ_OK;
 }
