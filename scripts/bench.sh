@@ -22,4 +22,6 @@ echo "== bench_server.sh"
 bash bench/bench_server.sh "$BUILD" || echo "(benchmark bench_server.sh failed)"
 echo "== bench_frontdoor.sh"
 bash bench/bench_frontdoor.sh "$BUILD" || echo "(benchmark bench_frontdoor.sh failed)"
+echo "== bench_soak.sh"
+bash bench/bench_soak.sh "$BUILD" || echo "(benchmark bench_soak.sh failed)"
 exit 0

@@ -19,10 +19,15 @@ static const struct {
 	 "edited, deleted or reordered. log lists the newest records first.\n"},
 	{"db",
 	 "usage: kijun db migrate [--json]\n"
-	 "       kijun db status [--json]\n\n"
+	 "       kijun db status [--json]\n"
+	 "       kijun db backup FILE [--force] [--json]\n"
+	 "       kijun db restore FILE [--force] [--json]\n\n"
 	 "migrate applies every pending migration in one transaction. status lists the migrations\n"
-	 "this kijun knows and which are applied. Both work on the database only: not with\n"
-	 "--server.\n"},
+	 "this kijun knows and which are applied. backup writes a consistent copy of the database\n"
+	 "to a new file of mode 0600 while the server runs (SQLite: a database file; PostgreSQL: a\n"
+	 "pg_dump archive); restore puts one back into an empty database. --force replaces an\n"
+	 "existing FILE, or discards what the target database holds. See docs/OPERATIONS.md. All\n"
+	 "work on the database only: not with --server.\n"},
 	{"demo-scale",
 	 "usage: kijun demo-scale [--orgs N] [--ministries N] [--requirements N] [--years N]\n"
 	 "                        [--last-fy YYYY] [--seed N] [--answers] [--json]\n\n"

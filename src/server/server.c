@@ -309,6 +309,7 @@ status_of(kj_err e)
 	case KJ_ERR_THROTTLED:
 		return 429;
 	case KJ_ERR_NOMEM:
+	case KJ_ERR_UNAVAILABLE:
 		return 503;
 	default:
 		return 500;
@@ -382,7 +383,11 @@ kj_reply_error(struct kj_req *rq, kj_err e, const char *message)
 			fprintf(stderr, "kijun serve: %s %s: %s: %s\n", log_safe(rq->method, m, sizeof(m)),
 				log_safe(rq->path, p, sizeof(p)), name, log_safe(message, d, sizeof(d)));
 		}
-		message = status == 503 ? "the server is short of memory; try again" : "internal error";
+		message = status != 503 ? "internal error"
+			: e == KJ_ERR_UNAVAILABLE ? "the database is unavailable (down, restarting or out of space); try again shortly"
+			: "the server is short of memory; try again";
+		if (e == KJ_ERR_UNAVAILABLE)
+			kj_reply_header(rq, "Retry-After", "5");
 	}
 	kj_reply_json(rq, status, json_pack("{s:s, s:s}", "error", name, "message", message ? message : name));
 	if (rq->status != status) {
@@ -848,7 +853,7 @@ attach_db(struct kj_req *rq)
 	kj_ctx_init(&scratch);
 	rq->ctx.db = db_for_thread(rq->cfg, &scratch);
 	if (rq->ctx.db == NULL) {
-		kj_reply_error(rq, KJ_ERR_DB, scratch.msg);
+		kj_reply_error(rq, scratch.err == KJ_ERR_UNAVAILABLE ? KJ_ERR_UNAVAILABLE : KJ_ERR_DB, scratch.msg);
 		return -1;
 	}
 	return 0;

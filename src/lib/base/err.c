@@ -24,6 +24,7 @@ static const char *const names[] = {
 	[KJ_ERR_USAGE] = "usage",
 	[KJ_ERR_THROTTLED] = "throttled",
 	[KJ_ERR_STATE] = "state",
+	[KJ_ERR_UNAVAILABLE] = "unavailable",
 };
 
 const char *

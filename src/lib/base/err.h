@@ -28,7 +28,9 @@ typedef enum {
 	KJ_ERR_AUTH = 11,	/* not authenticated */
 	KJ_ERR_USAGE = 12,	/* a front door was called the wrong way */
 	KJ_ERR_THROTTLED = 13,	/* too many attempts: try again later */
-	KJ_ERR_STATE = 14	/* not allowed in the thing's present state (a locked checklist) */
+	KJ_ERR_STATE = 14,	/* not allowed in the thing's present state (a locked checklist) */
+	KJ_ERR_UNAVAILABLE = 15	/* the database is out of reach or its disk is full: nothing was
+				 * changed; the same call may succeed later */
 } kj_err;
 
 /* The stable short name of a code ("invalid", "not_found", ...). Never NULL. */

@@ -187,6 +187,15 @@ fail_pg(struct kj_ctx *ctx, PGconn *conn, const PGresult *res)
 	}
 	if (m == NULL || *m == '\0')
 		m = PQerrorMessage(conn);
+	/* A lost connection, a server shutting down or starting, a full disk: nothing was
+	 * written and the same request may work later. */
+	if (PQstatus(conn) == CONNECTION_BAD ||
+	    (state != NULL && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)))
+		return kj_failf(ctx, KJ_ERR_UNAVAILABLE,
+				"database: the connection to PostgreSQL is lost; try again when it is back");
+	if (state != NULL && strncmp(state, "53", 2) == 0)
+		return kj_failf(ctx, KJ_ERR_UNAVAILABLE, "database: PostgreSQL is out of disk space or "
+				"memory; nothing was written");
 	msg = clean_message(m != NULL ? m : "", NULL);
 	if (msg == NULL)
 		return kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
@@ -283,6 +292,55 @@ is_commit(const char *sql)
 	return 1;
 }
 
+static kj_err pg_exec(struct kj_ctx *ctx, struct kj_db *db, const char *sql);
+
+static kj_err
+lost(struct kj_ctx *ctx)
+{
+	return kj_failf(ctx, KJ_ERR_UNAVAILABLE,
+			"database: the connection to PostgreSQL is lost; try again when it is back");
+}
+
+/* The session's settings, on a new connection or one opened again. */
+static kj_err
+session_setup(struct kj_ctx *ctx, struct kj_db *db)
+{
+	/* kijun's text is UTF-8 whatever the database's own encoding. */
+	if (PQsetClientEncoding(conn_of(db), "UTF8") != 0)
+		return fail_pg(ctx, conn_of(db), NULL);
+	return pg_exec(ctx, db, "SET client_min_messages = warning; SET TimeZone = 'UTC'");
+}
+
+/* Opens db's broken connection again, with the same settings. The new session knows none
+ * of the old one's prepared statements: the cached statements forget their names. */
+static kj_err
+revive(struct kj_ctx *ctx, struct kj_db *db)
+{
+	int i;
+
+	PQreset(conn_of(db));
+	if (PQstatus(conn_of(db)) != CONNECTION_OK)
+		return lost(ctx);
+	PQsetNoticeProcessor(conn_of(db), quiet, NULL);
+	for (i = 0; i < KJ_STMT_CACHE; i++)
+		if (db->cache[i].st != NULL)
+			((struct pg_stmt *)db->cache[i].st)->name[0] = '\0';
+	return session_setup(ctx, db);
+}
+
+/* KJ_OK when sql may be sent: the connection is up, or was down outside a transaction and
+ * is opened again. Inside a transaction (or at its COMMIT) a lost connection took the
+ * transaction with it; a new one must not pretend to go on with it. */
+static kj_err
+usable(struct kj_ctx *ctx, struct kj_db *db, const char *sql)
+{
+	if (PQstatus(conn_of(db)) == CONNECTION_OK)
+		return KJ_OK;
+	if (db->tx_depth > 0 || is_commit(sql))
+		return lost(ctx);
+	return revive(ctx, db);
+}
+
 static kj_err
 pg_exec(struct kj_ctx *ctx, struct kj_db *db, const char *sql)
 {
@@ -291,6 +349,8 @@ pg_exec(struct kj_ctx *ctx, struct kj_db *db, const char *sql)
 	char *q;
 	kj_err r;
 
+	if ((r = usable(ctx, db, sql)) != KJ_OK)
+		return r;
 	q = kj_db_rewrite(sql, KJ_DB_PG, NULL);
 	if (q == NULL)
 		return kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
@@ -403,40 +463,70 @@ pg_bind_null(struct kj_ctx *ctx, struct kj_stmt *st, int idx)
 	return bind_value(ctx, st, idx, NULL);
 }
 
+/* Sends st with its bindings; st->res gets the result. */
+static kj_err
+send_stmt(struct kj_ctx *ctx, struct pg_stmt *st)
+{
+	struct kj_stmt *kst = &st->base;
+	PGconn *conn = conn_of(kst->db);
+	kj_err r;
+
+	/* Parameter types are left to the server, which infers them from where they stand, as
+	 * it would for quoted literals. */
+	if (kst->slot >= 0 && st->name[0] == '\0') {
+		/* A cached statement is parsed and planned once per connection. */
+		struct pg_db *d = (struct pg_db *)kst->db;
+		char name[16];
+		PGresult *pr;
+
+		snprintf(name, sizeof(name), "kj%u", ++d->nprepared);
+		pr = PQprepare(conn, name, st->sql, st->nparams, NULL);
+		if (PQresultStatus(pr) == PGRES_COMMAND_OK)
+			memcpy(st->name, name, sizeof(name));
+		PQclear(pr);
+	}
+	if (st->name[0] != '\0')
+		st->res = PQexecPrepared(conn, st->name, st->nparams, (const char *const *)st->vals, NULL, NULL, 0);
+	else
+		st->res = PQexecParams(conn, st->sql, st->nparams, NULL, (const char *const *)st->vals, NULL,
+				       NULL, 0);
+	r = check_result(ctx, conn, st->res);
+	if (r != KJ_OK) {
+		PQclear(st->res);
+		st->res = NULL;
+	}
+	return r;
+}
+
+/* 1 for SQL that may be sent again when the connection broke under it: a BEGIN or a
+ * SELECT changes nothing, whether or not the server saw it. */
+static int
+safe_to_repeat(const char *sql)
+{
+	while (isspace((unsigned char)*sql))
+		sql++;
+	return strncasecmp(sql, "BEGIN", 5) == 0 || strncasecmp(sql, "SELECT", 6) == 0;
+}
+
 static kj_err
 pg_step(struct kj_ctx *ctx, struct kj_stmt *kst, int *row_out)
 {
 	struct pg_stmt *st = (struct pg_stmt *)kst;
-	PGconn *conn = conn_of(kst->db);
 	kj_err r;
 
 	*row_out = 0;
 	if (st->done)
 		return KJ_OK;
 	if (st->res == NULL) {
-		/* Parameter types are left to the server, which infers them from where they
-		 * stand, as it would for quoted literals. */
-		if (kst->slot >= 0 && st->name[0] == '\0') {
-			/* A cached statement is parsed and planned once per connection. */
-			struct pg_db *d = (struct pg_db *)kst->db;
-			char name[16];
-			PGresult *pr;
-
-			snprintf(name, sizeof(name), "kj%u", ++d->nprepared);
-			pr = PQprepare(conn, name, st->sql, st->nparams, NULL);
-			if (PQresultStatus(pr) == PGRES_COMMAND_OK)
-				memcpy(st->name, name, sizeof(name));
-			PQclear(pr);
-		}
-		if (st->name[0] != '\0')
-			st->res = PQexecPrepared(conn, st->name, st->nparams, (const char *const *)st->vals, NULL, NULL, 0);
-		else
-			st->res = PQexecParams(conn, st->sql, st->nparams, NULL,
-					       (const char *const *)st->vals, NULL, NULL, 0);
-		r = check_result(ctx, conn, st->res);
+		r = usable(ctx, kst->db, st->sql);
+		if (r == KJ_OK)
+			r = send_stmt(ctx, st);
+		/* A connection that PostgreSQL dropped (a restart) is found broken only when it
+		 * is used: outside a transaction, open it again and send once more. */
+		if (r == KJ_ERR_UNAVAILABLE && kst->db->tx_depth == 0 && safe_to_repeat(st->sql) &&
+		    PQstatus(conn_of(kst->db)) == CONNECTION_BAD && revive(ctx, kst->db) == KJ_OK)
+			r = send_stmt(ctx, st);
 		if (r != KJ_OK) {
-			PQclear(st->res);
-			st->res = NULL;
 			st->done = 1;
 			return r;
 		}
@@ -869,20 +959,17 @@ kj_db_pg_open(struct kj_ctx *ctx, const char *conninfo, struct kj_db **out)
 		goto out;
 	}
 	if (PQstatus(d->conn) != CONNECTION_OK) {
+		PGPing ping = PQping(conninfo);
+
 		msg = clean_message(PQerrorMessage(d->conn), &sec);
-		r = kj_failf(ctx, KJ_ERR_DB, "cannot open %s: %s", d->base.name,
-			     msg != NULL ? msg : "out of memory");
+		/* A server that does not answer (or is starting or stopping) may later. */
+		r = kj_failf(ctx, ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT ? KJ_ERR_UNAVAILABLE : KJ_ERR_DB,
+			     "cannot open %s: %s", d->base.name, msg != NULL ? msg : "out of memory");
 		free(msg);
 		goto out;
 	}
 	PQsetNoticeProcessor(d->conn, quiet, NULL);
-	/* kijun's text is UTF-8 whatever the database's own encoding. */
-	if (PQsetClientEncoding(d->conn, "UTF8") != 0) {
-		r = fail_pg(ctx, d->conn, NULL);
-		kj_failf_prefix(ctx, r, "cannot open %s", d->base.name);
-		goto out;
-	}
-	r = pg_exec(ctx, &d->base, "SET client_min_messages = warning; SET TimeZone = 'UTC'");
+	r = session_setup(ctx, &d->base);
 	if (r != KJ_OK)
 		kj_failf_prefix(ctx, r, "cannot open %s", d->base.name);
 out:

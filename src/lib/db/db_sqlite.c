@@ -54,6 +54,11 @@ fail_sqlite(struct kj_ctx *ctx, sqlite3 *h, int rc)
 		return kj_failf(ctx, KJ_ERR_INVALID, "refers to something that does not exist (%s)", m);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return kj_failf(ctx, KJ_ERR_INVALID, "constraint failed (%s)", m);
+	/* A full disk: the transaction is rolled back whole, and the same write may fit once
+	 * space is made. */
+	if ((rc & 0xff) == SQLITE_FULL || (ext & 0xff) == SQLITE_FULL)
+		return kj_failf(ctx, KJ_ERR_UNAVAILABLE,
+				"database: the disk holding the database is full; nothing was written");
 	return kj_failf(ctx, KJ_ERR_DB, "database: %s", m);
 }
 

@@ -99,18 +99,32 @@ newest_known(void)
 kj_err
 kj_db_migrate(struct kj_ctx *ctx, int *napplied_out)
 {
+	return kj_db_migrate_to(ctx, newest_known(), napplied_out);
+}
+
+kj_err
+kj_db_migrate_to(struct kj_ctx *ctx, int to, int *napplied_out)
+{
 	const struct kj_embedded *m;
 	struct kj_stmt *ins = NULL;
 	char now[21];
 	int cur = 0, n = 0;
 	kj_err r;
 
+	if (to < 1 || to > newest_known())
+		return kj_failf(ctx, KJ_ERR_USAGE, "--to: expected a schema version from 1 to %d",
+				newest_known());
 	if ((r = kj_tx_begin(ctx)) != KJ_OK)
 		return r;
 	if ((r = ensure_table(ctx)) != KJ_OK)
 		goto out;
 	if ((r = current_version(ctx, &cur)) != KJ_OK)
 		goto out;
+	if (cur > to) {
+		r = kj_failf(ctx, KJ_ERR_USAGE, "--to: the schema is already at version %d; "
+			     "migrations are never undone", cur);
+		goto out;
+	}
 	if (cur > newest_known()) {
 		r = kj_failf(ctx, KJ_ERR_DB,
 			     "the database schema is version %d, newer than this kijun knows (%d)",
@@ -124,6 +138,9 @@ kj_db_migrate(struct kj_ctx *ctx, int *napplied_out)
 	kj_time_format(kj_now(ctx), now);
 	for (m = kj_embedded_migrations; m->name != NULL; m++) {
 		int v = migration_version(m->name), done = 0;
+
+		if (v > to)
+			break;
 
 		/* Each migration not yet recorded is applied, in order: one numbered below the
 		 * newest applied (work merged from two branches) is not skipped. */

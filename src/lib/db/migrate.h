@@ -17,6 +17,10 @@ struct kj_migration_status {
  * schema reaches the newest version or nothing changes. *napplied_out (may be NULL) gets
  * how many were applied. Refuses a database whose schema is newer than this binary. */
 kj_err kj_db_migrate(struct kj_ctx *ctx, int *napplied_out);
+/* Like kj_db_migrate, but stops after migration number to (1 .. newest): a database of an
+ * earlier version, for the tests of upgrades. Fails with KJ_ERR_USAGE when to is out of
+ * range or below the version the database already has. */
+kj_err kj_db_migrate_to(struct kj_ctx *ctx, int to, int *napplied_out);
 
 /* Fills out[0..n) with every known migration and whether it is applied; *n_out gets the
  * count (at most max). *current_out gets the schema version of the database (0 when
