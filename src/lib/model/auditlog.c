@@ -190,6 +190,65 @@ out:
 }
 
 kj_err
+kj_auditlog_head(struct kj_ctx *ctx, int64_t *seq_out, char digest_out[HEX_BYTES])
+{
+	struct kj_stmt *st = NULL;
+	int row;
+	kj_err r;
+
+	if ((r = kj_db_prepare(ctx, "SELECT seq, digest FROM audit_head WHERE id = 1", &st)) != KJ_OK)
+		return r;
+	if ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && !row)
+		r = kj_failf(ctx, KJ_ERR_INTERNAL, "audit log head is missing");
+	if (r == KJ_OK) {
+		*seq_out = kj_stmt_int(st, 0);
+		kj_strlcpy(digest_out, kj_stmt_text(st, 1) ? kj_stmt_text(st, 1) : "", HEX_BYTES);
+	}
+	kj_stmt_free(st);
+	return r;
+}
+
+kj_err
+kj_auditlog_walk(struct kj_ctx *ctx, int64_t from_seq, const char *from_digest,
+		 int (*fn)(void *arg, int64_t seq, const char *digest, int stored_ok), void *arg)
+{
+	struct kj_stmt *st = NULL;
+	char prev[HEX_BYTES], dig[HEX_BYTES];
+	int row;
+	kj_err r;
+
+	if (!kj_access_sees_all(ctx))
+		return kj_failf(ctx, ctx->who.role == KJ_ROLE_NONE ? KJ_ERR_AUTH : KJ_ERR_DENIED, "not allowed");
+	kj_strlcpy(prev, from_digest, sizeof(prev));
+	r = kj_db_prepare(ctx, "SELECT seq, at, actor, actor_org_id, org_id, entity, entity_id, op, "
+			       "state_digest, digest FROM audit_log WHERE seq > ? ORDER BY seq", &st);
+	if (r != KJ_OK)
+		return r;
+	if ((r = kj_stmt_bind_int(ctx, st, 1, from_seq)) != KJ_OK)
+		goto out;
+	while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
+		int64_t seq = kj_stmt_int(st, 0);
+		const char *stored = kj_stmt_text(st, 9);
+
+		chain_digest(prev, seq, kj_stmt_text(st, 1), kj_stmt_text(st, 2), kj_stmt_int(st, 3),
+			     kj_stmt_int(st, 4), kj_stmt_text(st, 5), kj_stmt_text(st, 6), kj_stmt_text(st, 7),
+			     kj_stmt_text(st, 8), dig);
+		if (fn(arg, seq, dig, stored != NULL && strcmp(stored, dig) == 0) != 0)
+			break;
+		memcpy(prev, dig, sizeof(prev));
+	}
+out:
+	kj_stmt_free(st);
+	return r;
+}
+
+void
+kj_auditlog_state_digest(const char *state_json, char out[HEX_BYTES])
+{
+	digest_of(state_json, strlen(state_json), out);
+}
+
+kj_err
 kj_auditlog_list(struct kj_ctx *ctx, const struct kj_audit_filter *f,
 		 int (*fn)(void *arg, const struct kj_audit_record *rec), void *arg)
 {
