@@ -34,6 +34,7 @@
 #include "db/migrate.h"
 #include "model/account.h"
 #include "api.h"
+#include "checkpoint.h"
 #include "server.h"
 #include "static.h"
 
@@ -81,7 +82,7 @@ kj_server_defaults(struct kj_server_config *cfg)
 
 static const char *const config_keys[] = {"listen", "db", "threads", "tls_cert", "tls_key",
 					  "max_connections", "max_per_address", "timeout", "max_body",
-					  NULL};
+					  "checkpoint_key", "checkpoint_dir", "checkpoint_interval", NULL};
 
 static int
 set_key(struct kj_server_config *cfg, int k, const char *v)
@@ -101,6 +102,12 @@ set_key(struct kj_server_config *cfg, int k, const char *v)
 	case 4:
 		kj_strlcpy(cfg->tls_key, v, sizeof(cfg->tls_key));
 		return 0;
+	case 9:
+		kj_strlcpy(cfg->checkpoint_key, v, sizeof(cfg->checkpoint_key));
+		return 0;
+	case 10:
+		kj_strlcpy(cfg->checkpoint_dir, v, sizeof(cfg->checkpoint_dir));
+		return 0;
 	}
 	if (kj_parse_int64(v, 1, k == 8 ? (int64_t)KJ_MAX_CATALOG_BYTES : 1000000, &n) != 0)
 		return -1;
@@ -114,6 +121,8 @@ set_key(struct kj_server_config *cfg, int k, const char *v)
 		cfg->timeout = (unsigned)n;
 	else if (k == 8)
 		cfg->max_body = (size_t)n;
+	else if (k == 11)
+		cfg->checkpoint_interval = (unsigned)n;
 	return 0;
 }
 
@@ -1096,6 +1105,7 @@ kj_err
 kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
 {
 	struct kj_server *srv;
+	struct kj_checkpointer *cp = NULL;
 	sigset_t sigs;
 	int sig;
 	kj_err r;
@@ -1105,7 +1115,8 @@ kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	if ((r = kj_server_start(ctx, cfg, &srv)) != KJ_OK) {
+	if ((r = kj_checkpointer_start(ctx, cfg, &cp)) != KJ_OK || (r = kj_server_start(ctx, cfg, &srv)) != KJ_OK) {
+		kj_checkpointer_stop(cp);
 		pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
 		return r;
 	}
@@ -1116,5 +1127,6 @@ kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
 		;
 	fprintf(stderr, "kijun serve: %s: finishing the requests in hand\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	kj_server_stop(srv);
+	kj_checkpointer_stop(cp);
 	return KJ_OK;
 }
