@@ -361,13 +361,15 @@ struct cp_walk {
 	const struct cp_file *last_good;
 };
 
+/* Where the change lies: after the last checkpoint that still holds, up to seq. */
 static const char *
-good_since(const struct cp_walk *w, char *buf, size_t size)
+change_range(const struct cp_walk *w, int64_t seq, char *buf, size_t size)
 {
 	if (w->last_good == NULL)
-		snprintf(buf, size, "from the first record");
+		snprintf(buf, size, "in records 1 to %" PRId64, seq);
 	else
-		snprintf(buf, size, "after record %" PRId64 " (checkpoint %s still holds)", w->last_good->seq, w->last_good->name);
+		snprintf(buf, size, "in records %" PRId64 " to %" PRId64 " (checkpoint %s of record %" PRId64 " still holds)",
+			 w->last_good->seq + 1, seq, w->last_good->name, w->last_good->seq);
 	return buf;
 }
 
@@ -400,8 +402,8 @@ walk_checkpoints(void *arg, int64_t seq, const char *digest, int stored_ok)
 		}
 		problem(w->problems, f->name, f->seq,
 			"the log up to record %" PRId64 " is not the one signed: it recomputes to digest %.16s..., the "
-			"checkpoint holds %.16s...; a record %s up to %" PRId64 " was changed, removed, added or reordered",
-			f->seq, digest, f->digest, good_since(w, since, sizeof(since)), f->seq);
+			"checkpoint holds %.16s...; records were changed, removed, added or reordered %s",
+			f->seq, digest, f->digest, change_range(w, f->seq, since, sizeof(since)));
 	}
 	return 0;
 }
