@@ -114,8 +114,26 @@ audit_verify_deep(struct cli *c, struct opt *opts)
 	int ok;
 	kj_err r;
 
+	if (c->server != NULL && dir == NULL && !cli_opt(opts, "pubkey")->set) {
+		/* --state through the server: the same verdict, read by the API. */
+		if ((ok = cli_get(c, "/api/v1/audit/verify?state=1", &res, NULL)) != 0)
+			return ok;
+		st = json_incref(json_object_get(res, "state"));
+		cp = json_pack("{s:O, s:{s:O, s:O, s:O, s:O}}", "ok", json_object_get(res, "ok"), "chain", "ok",
+			       json_boolean(json_integer_value(json_object_get(res, "first_bad")) == 0), "records",
+			       json_object_get(res, "records"), "first_bad", json_object_get(res, "first_bad"), "why",
+			       json_object_get(res, "why"));
+		json_decref(res);
+		if (cp == NULL || st == NULL) {
+			json_decref(cp);
+			json_decref(st);
+			return cli_usage(c, "the server's verdict has no state (an older kijun?)");
+		}
+		json_object_set_new(cp, "state", st);
+		return print_deep(c, cli_opt(opts, "json")->set, cp);
+	}
 	if (c->server != NULL)
-		return cli_usage(c, "--checkpoints and --state read the database and the files here, not through --server");
+		return cli_usage(c, "--checkpoints reads the checkpoint files here and the database itself, not through --server");
 	if (cli_opt(opts, "pubkey")->set && dir == NULL)
 		return cli_usage(c, "--pubkey goes with --checkpoints DIR");
 	if ((ok = cli_open(c, 0)) != 0)

@@ -234,7 +234,7 @@ says e "checkpoints need both checkpoint_key and checkpoint_dir" "half a checkpo
 # PostgreSQL, in a schema of its own.
 if [ -n "${KIJUN_TEST_PG_DSN:-}" ]; then
   SCHEMA=auditlog
-  psql "$KIJUN_TEST_PG_DSN" -q -v ON_ERROR_STOP=1 -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" -c "CREATE SCHEMA $SCHEMA" >/dev/null
+  psql "$KIJUN_TEST_PG_DSN" -q -v ON_ERROR_STOP=1 -c "SET client_min_messages TO warning" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" -c "CREATE SCHEMA $SCHEMA" >/dev/null
   BACKEND=postgresql LB=postgresql DSN="${KIJUN_TEST_PG_DSN}?options=-csearch_path%3D$SCHEMA"
   suite
 elif [ "${KIJUN_REQUIRE_PG:-0}" = 1 ]; then
