@@ -16,6 +16,17 @@
 kj_err kj_auditlog_append(struct kj_ctx *ctx, const char *entity, const char *entity_id,
 			  int64_t org_id, const char *op, const char *state_json);
 
+/* Appending many records in one go (a bulk import's): begin takes the head, add appends
+ * one record after another with one statement, end writes the new head (when r is KJ_OK)
+ * and frees b, returning r or its own failure. All inside one transaction, with no other
+ * kj_auditlog_append between begin and end. Unlike kj_auditlog_append, add does not mark
+ * the evaluation's snapshots stale: the caller does, once. */
+struct kj_audit_batch;
+kj_err kj_auditlog_batch_begin(struct kj_ctx *ctx, struct kj_audit_batch **out);
+kj_err kj_auditlog_batch_add(struct kj_ctx *ctx, struct kj_audit_batch *b, const char *entity, const char *entity_id,
+			     int64_t org_id, const char *op, const char *state_json);
+kj_err kj_auditlog_batch_end(struct kj_ctx *ctx, struct kj_audit_batch *b, kj_err r);
+
 struct kj_audit_verdict {
 	int64_t nrecords;	/* records read */
 	int64_t first_bad;	/* sequence number of the first bad record; 0 when all good */

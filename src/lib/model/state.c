@@ -160,16 +160,106 @@ out:
 
 /* ---- Answers: one state per checklist --------------------------------------------------- */
 
+/*
+ * A checklist's answers are many (a national campaign: millions, in one import), so their
+ * state is plain text rather than JSON, built without a JSON library:
+ *   answers of checklist UUID\n
+ * then one line per answer, sorted bytewise (so the order owes nothing to a database's
+ * collation): ITEM \t VALUE \t COMMENT \t EVIDENCE \n, each field with backslash, tab,
+ * newline and carriage return escaped, and an absent comment or evidence written \N.
+ */
 struct sheet {
 	char uuid[37];
 	int64_t org_id;
-	json_t *answers;	/* item number -> {value, comment, evidence} */
+	struct kj_buf lines;	/* the answer lines, unsorted */
+	struct line {
+		size_t off, len;
+		const char *p;	/* set once every line is in */
+	} *v;
+	size_t n, cap;
+	struct kj_buf out;
 };
 
-static char *
-sheet_dump(const char *uuid, json_t *answers)
+static void
+put_field(struct kj_buf *b, const char *s, int nullable)
 {
-	return dump(json_pack("{s:s, s:O}", "checklist", uuid, "answers", answers));
+	if (s == NULL) {
+		kj_buf_puts(b, nullable ? "\\N" : "");
+		return;
+	}
+	for (; *s; s++) {
+		switch (*s) {
+		case '\\': kj_buf_puts(b, "\\\\"); break;
+		case '\t': kj_buf_puts(b, "\\t"); break;
+		case '\n': kj_buf_puts(b, "\\n"); break;
+		case '\r': kj_buf_puts(b, "\\r"); break;
+		default: kj_buf_putc(b, *s);
+		}
+	}
+}
+
+static int
+sheet_add(struct sheet *sh, const char *item, const char *value, const char *comment, const char *evidence)
+{
+	size_t off = sh->lines.len;
+
+	if (sh->n == sh->cap) {
+		size_t cap = sh->cap ? sh->cap * 2 : 64;
+		struct line *nv = realloc(sh->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		sh->v = nv;
+		sh->cap = cap;
+	}
+	put_field(&sh->lines, item, 0);
+	kj_buf_putc(&sh->lines, '\t');
+	put_field(&sh->lines, value, 0);
+	kj_buf_putc(&sh->lines, '\t');
+	put_field(&sh->lines, comment, 1);
+	kj_buf_putc(&sh->lines, '\t');
+	put_field(&sh->lines, evidence, 1);
+	kj_buf_putc(&sh->lines, '\n');
+	sh->v[sh->n].off = off;
+	sh->v[sh->n++].len = sh->lines.len - off;
+	return kj_buf_failed(&sh->lines) ? -1 : 0;
+}
+
+static int
+cmp_line(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+	int c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+
+	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The state of the sheet's answers (owned by sh, valid until the next sheet), or NULL when
+ * out of memory. Empties the sheet. */
+static const char *
+sheet_text(struct sheet *sh)
+{
+	const char *base = kj_buf_cstr(&sh->lines);
+	size_t i;
+
+	kj_buf_reset(&sh->out);
+	kj_buf_printf(&sh->out, "answers of checklist %s\n", sh->uuid);
+	for (i = 0; i < sh->n; i++)
+		sh->v[i].p = base + sh->v[i].off;
+	qsort(sh->v, sh->n, sizeof(*sh->v), cmp_line);
+	for (i = 0; i < sh->n; i++)
+		kj_buf_append(&sh->out, sh->v[i].p, sh->v[i].len);
+	sh->n = 0;
+	kj_buf_reset(&sh->lines);
+	return kj_buf_failed(&sh->out) ? NULL : kj_buf_cstr(&sh->out);
+}
+
+static void
+sheet_free(struct sheet *sh)
+{
+	kj_buf_free(&sh->lines);
+	kj_buf_free(&sh->out);
+	free(sh->v);
 }
 
 /* Walks the answers matched by where (bound with up to two values), one checklist at a
@@ -182,57 +272,58 @@ sheets_walk(struct kj_ctx *ctx, const char *where, const char *b1, int64_t b2,
 	struct sheet cur;
 	char sql[640];
 	int64_t cur_id = 0;
-	int row;
+	int row, open = 0;
 	kj_err r;
 
 	memset(&cur, 0, sizeof(cur));
+	kj_buf_init(&cur.lines, 0);
+	kj_buf_init(&cur.out, 0);
 	snprintf(sql, sizeof(sql), "SELECT k.id, k.uuid, k.org_id, i.item_number, a.value, a.comment, a.evidence "
 				   "FROM checklist k JOIN answer a ON a.checklist_id = k.id JOIN campaign_item i ON i.id = a.item_id "
 				   "WHERE %s ORDER BY k.id", where);
 	if ((r = kj_db_prepare(ctx, sql, &st)) != KJ_OK)
-		return r;
+		goto out;
 	if (b1 != NULL)
 		r = kj_stmt_bind_text(ctx, st, 1, b1);
 	else if (b2 != 0 && (r = kj_stmt_bind_int(ctx, st, 1, b2)) == KJ_OK)
 		r = kj_stmt_bind_int(ctx, st, 2, b2);
 	while (r == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK) {
-		json_t *a;
+		if (open && (!row || kj_stmt_int(st, 0) != cur_id)) {
+			const char *text = sheet_text(&cur);
 
-		if (cur.answers != NULL && (!row || kj_stmt_int(st, 0) != cur_id)) {
-			char *s = sheet_dump(cur.uuid, cur.answers);
-
-			json_decref(cur.answers);
-			cur.answers = NULL;
-			if (s == NULL) {
-				r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
-				break;
-			}
-			r = fn(arg, cur.uuid, cur.org_id, s);
-			free(s);
+			open = 0;
+			r = text != NULL ? fn(arg, cur.uuid, cur.org_id, text) : kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
 			if (r != KJ_OK)
 				break;
 		}
 		if (!row)
 			break;
-		if (cur.answers == NULL) {
+		if (!open) {
 			cur_id = kj_stmt_int(st, 0);
 			kj_strlcpy(cur.uuid, nz(kj_stmt_text(st, 1)), sizeof(cur.uuid));
 			cur.org_id = kj_stmt_int(st, 2);
-			cur.answers = json_object();
+			open = 1;
 		}
-		a = json_pack("{s:s}", "value", nz(kj_stmt_text(st, 4)));
-		if (a == NULL || cur.answers == NULL) {
-			json_decref(a);
+		if (sheet_add(&cur, kj_stmt_text(st, 3), kj_stmt_text(st, 4), kj_stmt_is_null(st, 5) ? NULL : kj_stmt_text(st, 5),
+			      kj_stmt_is_null(st, 6) ? NULL : kj_stmt_text(st, 6)) != 0) {
 			r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
 			break;
 		}
-		json_object_set_new(a, "comment", text_or_null(st, 5));
-		json_object_set_new(a, "evidence", text_or_null(st, 6));
-		json_object_set_new(cur.answers, nz(kj_stmt_text(st, 3)), a);
 	}
-	json_decref(cur.answers);
+out:
+	sheet_free(&cur);
 	kj_stmt_free(st);
 	return r;
+}
+
+/* The state of a checklist without answers. */
+static void
+empty_sheet_digest(const char *uuid, char out[65])
+{
+	char text[80];
+
+	snprintf(text, sizeof(text), "answers of checklist %s\n", uuid);
+	kj_auditlog_state_digest(text, out);
 }
 
 /* ---- Writers ---------------------------------------------------------------------------- */
@@ -285,13 +376,33 @@ kj_state_log_answers(struct kj_ctx *ctx, const char *checklist, const char *item
 	return r;
 }
 
+struct batch_arg {
+	struct kj_ctx *ctx;
+	struct kj_audit_batch *b;
+	const char *op;
+};
+
+static kj_err
+log_batched(void *arg, const char *id, int64_t org_id, const char *state)
+{
+	struct batch_arg *a = arg;
+
+	return kj_auditlog_batch_add(a->ctx, a->b, "answer", id, org_id, a->op, state);
+}
+
 kj_err
 kj_state_log_campaign_answers(struct kj_ctx *ctx, int64_t campaign_id, const char *op)
 {
-	struct log_arg a = {ctx, "answer", op, NULL};
+	struct batch_arg a = {ctx, NULL, op};
+	kj_err r;
 
-	return sheets_walk(ctx, "k.campaign_id = ? OR k.campaign_id IN (SELECT id FROM campaign WHERE mandate_id = ?)",
-			   NULL, campaign_id, log_one, &a);
+	/* A national import records hundreds of thousands of checklists: one statement for
+	 * all, and the head written once. The import's own record marks the evaluation stale. */
+	if ((r = kj_auditlog_batch_begin(ctx, &a.b)) != KJ_OK)
+		return r;
+	r = sheets_walk(ctx, "k.campaign_id = ? OR k.campaign_id IN (SELECT id FROM campaign WHERE mandate_id = ?)",
+			NULL, campaign_id, log_batched, &a);
+	return kj_auditlog_batch_end(ctx, a.b, r);
 }
 
 /* ---- Verification ----------------------------------------------------------------------- */
@@ -440,16 +551,11 @@ check_gone(struct verdict *vd)
 			continue;
 		snprintf(entity, sizeof(entity), "%.*s", (int)(sep - rec->key), rec->key);
 		if (strcmp(entity, "answer") == 0) {
-			json_t *none = json_object();
-			char *s = sheet_dump(sep + 1, none), d[65];
+			char d[65];
 
-			json_decref(none);
-			if (s != NULL) {
-				kj_auditlog_state_digest(s, d);
-				free(s);
-				if (strcmp(d, rec->digest) == 0)
-					continue;
-			}
+			empty_sheet_digest(sep + 1, d);
+			if (strcmp(d, rec->digest) == 0)
+				continue;
 			table = "answer";
 		} else {
 			table = strcmp(entity, "user") == 0 ? "app_user" : entity;
