@@ -12,11 +12,21 @@ static const struct {
 	const char *text;
 } help[] = {
 	{"audit",
-	 "usage: kijun audit verify [--json]\n"
+	 "usage: kijun audit verify [--checkpoints DIR [--pubkey KEY]] [--state] [--json]\n"
 	 "       kijun audit log [--limit N] [--entity ENTITY] [--org CODE] [--user NAME] [--since TIME]\n"
-	 "                       [--until TIME] [--json]\n\n"
+	 "                       [--until TIME] [--json]\n"
+	 "       kijun audit keygen --key FILE [--json]\n"
+	 "       kijun audit checkpoint --key FILE --dir DIR [--json]\n\n"
 	 "verify walks the tamper-evident audit log and exits 1 naming the first record that was\n"
-	 "edited, deleted or reordered. log lists the newest records first.\n"},
+	 "edited, deleted or reordered. log lists the newest records first.\n\n"
+	 "The chain alone cannot stand against someone who may write the database: keygen makes an\n"
+	 "Ed25519 signing key (FILE, mode 600, and FILE.pub) to keep out of their reach, and\n"
+	 "checkpoint signs the head of the log and writes it to a new file in DIR and to stdout.\n"
+	 "verify --checkpoints DIR checks every checkpoint's signature (against KEY, the public key\n"
+	 "or a file holding it) and that the log up to it is the one signed, naming each forged\n"
+	 "checkpoint and each rewrite, reordering or truncation. verify --state compares every\n"
+	 "account, organisation, checklist's answers and audit finding with its last record, and\n"
+	 "recounts the roll-up counters. See docs/AUDITLOG.md for what this proves.\n"},
 	{"db",
 	 "usage: kijun db migrate [--json]\n"
 	 "       kijun db status [--json]\n"

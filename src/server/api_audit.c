@@ -6,6 +6,7 @@
 #include "api.h"
 #include "base/util.h"
 #include "model/auditlog.h"
+#include "model/state.h"
 
 struct audit_state {
 	json_t *items;
@@ -101,13 +102,28 @@ api_audit_list(struct kj_req *rq)
 void
 api_audit_verify(struct kj_req *rq)
 {
+	const char *state = kj_req_query(rq, "state");
 	struct kj_audit_verdict v;
-	kj_err r = kj_auditlog_verify(&rq->ctx, &v);
+	json_t *st = NULL, *res;
+	kj_err r;
 
+	/* ?state=1 also compares the covered rows with their last records (state.h). */
+	if (state != NULL && strcmp(state, "0") != 0 && strcmp(state, "1") != 0) {
+		kj_reply_fail(rq, kj_failf(&rq->ctx, KJ_ERR_INVALID, "state: expected 1 or 0"));
+		return;
+	}
+	r = kj_auditlog_verify(&rq->ctx, &v);
+	if (r == KJ_OK && state != NULL && state[0] == '1')
+		r = kj_state_verify(&rq->ctx, &st);
 	if (r != KJ_OK) {
 		kj_reply_fail(rq, r);
 		return;
 	}
-	kj_reply_json(rq, 200, json_pack("{s:b, s:I, s:I, s:s}", "ok", v.first_bad == 0, "records", (json_int_t)v.nrecords,
-					 "first_bad", (json_int_t)v.first_bad, "why", v.why));
+	res = json_pack("{s:b, s:I, s:I, s:s}", "ok", v.first_bad == 0 && (st == NULL || json_is_true(json_object_get(st, "ok"))),
+			"records", (json_int_t)v.nrecords, "first_bad", (json_int_t)v.first_bad, "why", v.why);
+	if (res != NULL && st != NULL)
+		json_object_set_new(res, "state", st);
+	else
+		json_decref(st);
+	kj_reply_json(rq, 200, res);
 }

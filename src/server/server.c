@@ -37,6 +37,7 @@
 #include "db/migrate.h"
 #include "model/account.h"
 #include "api.h"
+#include "checkpoint.h"
 #include "frontdoor.h"
 #include "pdfjobs.h"
 #include "server.h"
@@ -89,7 +90,8 @@ kj_server_defaults(struct kj_server_config *cfg)
 
 static const char *const config_keys[] = {"listen", "db", "threads", "tls_cert", "tls_key",
 					  "max_connections", "max_per_address", "timeout", "max_body",
-					  "header_timeout", "pdf_jobs", "pdf_queue", NULL};
+					  "header_timeout", "pdf_jobs", "pdf_queue", "checkpoint_key", "checkpoint_dir",
+					  "checkpoint_interval", NULL};
 
 static int
 set_key(struct kj_server_config *cfg, int k, const char *v)
@@ -108,6 +110,12 @@ set_key(struct kj_server_config *cfg, int k, const char *v)
 		return 0;
 	case 4:
 		kj_strlcpy(cfg->tls_key, v, sizeof(cfg->tls_key));
+		return 0;
+	case 12:
+		kj_strlcpy(cfg->checkpoint_key, v, sizeof(cfg->checkpoint_key));
+		return 0;
+	case 13:
+		kj_strlcpy(cfg->checkpoint_dir, v, sizeof(cfg->checkpoint_dir));
 		return 0;
 	}
 	if (kj_parse_int64(v, 1, k == 8 ? (int64_t)KJ_MAX_CATALOG_BYTES : 1000000, &n) != 0)
@@ -128,6 +136,8 @@ set_key(struct kj_server_config *cfg, int k, const char *v)
 		cfg->pdf_jobs = n > 16 ? 16 : (unsigned)n;
 	else if (k == 11)
 		cfg->pdf_queue = (unsigned)n;
+	else if (k == 14)
+		cfg->checkpoint_interval = (unsigned)n;
 	return 0;
 }
 
@@ -1257,6 +1267,7 @@ kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
 {
 	struct kj_server *srv;
 	struct start_plan p;
+	struct kj_checkpointer *cp = NULL;
 	sigset_t sigs;
 	int sig;
 	kj_err r;
@@ -1270,9 +1281,12 @@ kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	r = start_daemon(ctx, cfg, &p, &srv);
+	r = kj_checkpointer_start(ctx, cfg, &cp);
+	if (r == KJ_OK)
+		r = start_daemon(ctx, cfg, &p, &srv);
 	plan_free(&p);
 	if (r != KJ_OK) {
+		kj_checkpointer_stop(cp);
 		pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
 		return r;
 	}
@@ -1283,5 +1297,6 @@ kj_server_run(struct kj_ctx *ctx, const struct kj_server_config *cfg)
 		;
 	fprintf(stderr, "kijun serve: %s: finishing the requests in hand\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	kj_server_stop(srv);
+	kj_checkpointer_stop(cp);
 	return KJ_OK;
 }

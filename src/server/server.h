@@ -28,6 +28,10 @@ struct kj_server_config {
 	size_t max_body;	/* bytes of a request body, except catalogue imports */
 	int bench_routes;	/* serve the benchmark-only routes */
 	int quiet;		/* no access log */
+	/* Signed checkpoints of the audit log (checkpoint.h): the key file, the directory,
+	 * seconds between rounds. Empty key and directory: none. */
+	char checkpoint_key[512], checkpoint_dir[512];
+	unsigned checkpoint_interval;
 };
 
 /* Fills the defaults: 127.0.0.1:8080, one thread per core, 1024 connections, 64 per

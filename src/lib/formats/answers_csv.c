@@ -23,6 +23,7 @@
 #include "../model/access.h"
 #include "../model/auditlog.h"
 #include "../model/inspection.h"
+#include "../model/state.h"
 
 #define FIELD_MAX 8192		/* the longest field: a comment of KJ_MAX_COMMENT_BYTES and room */
 #define MAX_REPORT 1000
@@ -594,6 +595,9 @@ next:;
 			 digest_hex);
 		r = kj_auditlog_append(ctx, "campaign", campaign, 0, "answers.import", state);
 	}
+	/* And the state of every checklist's answers, which kijun audit verify --state checks. */
+	if (r == KJ_OK)
+		r = kj_state_log_campaign_answers(ctx, cid, "answers.import");
 out:
 	if (bulk != NULL)
 		kj_bulk_end(ctx, bulk, r != KJ_OK ? r : KJ_ERR_INVALID);

@@ -19,6 +19,7 @@
 #include "access.h"
 #include "auditlog.h"
 #include "org.h"
+#include "state.h"
 
 /* argon2id at the cost OWASP suggests for interactive logins (19 MiB, two passes): about a
  * tenth of a second here, and small enough that logins under load stay within the
@@ -89,19 +90,11 @@ kj_user_to_json(const struct kj_user *u)
 			 u->created_at);
 }
 
+/* The record carries the account's canonical state, read back from its row (state.h). */
 static kj_err
 audit_user(struct kj_ctx *ctx, const char *op, const struct kj_user *u)
 {
-	json_t *j = kj_user_to_json(u);
-	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	kj_err r;
-
-	json_decref(j);
-	if (s == NULL)
-		return kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
-	r = kj_auditlog_append(ctx, "user", u->uuid, u->org_id, op, s);
-	free(s);
-	return r;
+	return kj_state_log(ctx, KJ_STATE_USER, u->uuid, op);
 }
 
 static int
@@ -878,7 +871,7 @@ kj_session_create(struct kj_ctx *ctx, const struct kj_user *u, const char *addre
 		r = kj_stmt_run(ctx, st);
 	kj_stmt_free(st);
 	if (r == KJ_OK)
-		r = kj_auditlog_append(ctx, "user", u->uuid, u->org_id, "user.login", "{}");
+		r = audit_user(ctx, "user.login", u);
 	r = kj_tx_end(ctx, r);
 	if (r != KJ_OK)
 		sodium_memzero(out, sizeof(*out));
@@ -970,7 +963,7 @@ kj_session_end(struct kj_ctx *ctx, const char *token)
 		struct kj_user u;
 
 		if ((r = user_by(ctx, "WHERE u.id = ?", NULL, ctx->who.user_id, &u)) == KJ_OK)
-			r = kj_auditlog_append(ctx, "user", u.uuid, u.org_id, "user.logout", "{}");
+			r = audit_user(ctx, "user.logout", &u);
 	}
 	return kj_tx_end(ctx, r);
 }

@@ -27,6 +27,7 @@
 #include "notify.h"
 #include "org.h"
 #include "standard.h"
+#include "state.h"
 
 static const char *const programme_kinds[] = {"management_audit", "penetration_test", "internal_audit",
 					      "external_firm", NULL};
@@ -710,9 +711,7 @@ kj_audit_finding_add(struct kj_ctx *ctx, const struct kj_audit_finding_new *in, 
 		r = kj_stmt_run(ctx, st);
 	kj_stmt_free(st);
 	if (r == KJ_OK)
-		r = log_change(ctx, "audit_finding", uuid, e.org_id, "audit_finding.add", "{s:s, s:s, s:s, s:s?, s:b, s:s, s:s}",
-			       "engagement", e.code, "requirement", in->requirement, "category", in->category, "severity",
-			       in->severity, "urgent", in->urgent != 0, "title", in->title, "text", in->text);
+		r = kj_state_log(ctx, KJ_STATE_FINDING, uuid, "audit_finding.add");
 	/* An urgent finding is known at once to the audited organisation's administrators and
 	 * the centre's, before sign-off lets them read the engagement: the notice carries what
 	 * to act on. */

@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -54,46 +55,29 @@ chain_digest(const char *prev, int64_t seq, const char *at, const char *actor, i
 	kj_buf_free(&b);
 }
 
-kj_err
-kj_auditlog_append(struct kj_ctx *ctx, const char *entity, const char *entity_id, int64_t org_id,
-		   const char *op, const char *state_json)
+/* Who acts, as the log names them. */
+static void
+actor_of(struct kj_ctx *ctx, char actor[80])
 {
-	struct kj_stmt *st = NULL;
-	char prev[HEX_BYTES], sdig[HEX_BYTES], dig[HEX_BYTES], at[21], actor[80];
-	int64_t seq;
-	int row;
+	if (ctx->who.user_id != 0)
+		snprintf(actor, 80, "user:%" PRId64 ":%s", ctx->who.user_id, ctx->who.name);
+	else
+		snprintf(actor, 80, "local:%s", ctx->who.name);
+}
+
+/* Binds and runs the INSERT of one record into st (prepared by insert_prepare, reset).
+ * prev is the digest before; dig_out gets the record's. */
+static kj_err
+insert_record(struct kj_ctx *ctx, struct kj_stmt *st, const char *prev, int64_t seq, const char *at,
+	      const char *actor, int64_t org_id, const char *entity, const char *entity_id, const char *op,
+	      const char *state_json, char dig_out[HEX_BYTES])
+{
+	char sdig[HEX_BYTES];
 	kj_err r;
 
-	if (!kj_tx_active(ctx))
-		return kj_failf(ctx, KJ_ERR_INTERNAL, "audit record outside a transaction");
-	r = kj_db_prepare(ctx, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, digest",
-			  &st);
-	if (r != KJ_OK)
-		return r;
-	if ((r = kj_stmt_step(ctx, st, &row)) != KJ_OK)
-		goto out;
-	if (!row) {
-		r = kj_failf(ctx, KJ_ERR_INTERNAL, "audit log head is missing");
-		goto out;
-	}
-	seq = kj_stmt_int(st, 0);
-	kj_strlcpy(prev, kj_stmt_text(st, 1), sizeof(prev));
-	kj_stmt_free(st);
-	st = NULL;
-
-	kj_time_format(kj_now(ctx), at);
-	if (ctx->who.user_id != 0)
-		snprintf(actor, sizeof(actor), "user:%" PRId64 ":%s", ctx->who.user_id, ctx->who.name);
-	else
-		snprintf(actor, sizeof(actor), "local:%s", ctx->who.name);
 	digest_of(state_json, strlen(state_json), sdig);
-	chain_digest(prev, seq, at, actor, ctx->who.org_id, org_id, entity, entity_id, op, sdig, dig);
-
-	r = kj_db_prepare(ctx, "INSERT INTO audit_log (seq, at, actor, actor_org_id, org_id, entity, "
-			       "entity_id, op, state_digest, prev_digest, digest) "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st);
-	if (r != KJ_OK)
-		goto out;
+	chain_digest(prev, seq, at, actor, ctx->who.org_id, org_id, entity, entity_id, op, sdig, dig_out);
+	kj_stmt_reset(st);
 	if ((r = kj_stmt_bind_int(ctx, st, 1, seq)) != KJ_OK ||
 	    (r = kj_stmt_bind_text(ctx, st, 2, at)) != KJ_OK ||
 	    (r = kj_stmt_bind_text(ctx, st, 3, actor)) != KJ_OK ||
@@ -104,19 +88,127 @@ kj_auditlog_append(struct kj_ctx *ctx, const char *entity, const char *entity_id
 	    (r = kj_stmt_bind_text(ctx, st, 8, op)) != KJ_OK ||
 	    (r = kj_stmt_bind_text(ctx, st, 9, sdig)) != KJ_OK ||
 	    (r = kj_stmt_bind_text(ctx, st, 10, prev)) != KJ_OK ||
-	    (r = kj_stmt_bind_text(ctx, st, 11, dig)) != KJ_OK ||
-	    (r = kj_stmt_run(ctx, st)) != KJ_OK)
-		goto out;
+	    (r = kj_stmt_bind_text(ctx, st, 11, dig_out)) != KJ_OK)
+		return r;
+	return kj_stmt_run(ctx, st);
+}
+
+static kj_err
+insert_prepare(struct kj_ctx *ctx, struct kj_stmt **out)
+{
+	return kj_db_prepare(ctx, "INSERT INTO audit_log (seq, at, actor, actor_org_id, org_id, entity, "
+				  "entity_id, op, state_digest, prev_digest, digest) "
+				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", out);
+}
+
+/* Takes the head's row lock by updating it first (by step, the next sequence number), and
+ * reads the head. */
+static kj_err
+head_take(struct kj_ctx *ctx, int step, int64_t *seq_out, char prev_out[HEX_BYTES])
+{
+	struct kj_stmt *st = NULL;
+	int row;
+	kj_err r;
+
+	if (!kj_tx_active(ctx))
+		return kj_failf(ctx, KJ_ERR_INTERNAL, "audit record outside a transaction");
+	r = kj_db_prepare(ctx, step ? "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, digest"
+				    : "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, digest", &st);
+	if (r == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && !row)
+		r = kj_failf(ctx, KJ_ERR_INTERNAL, "audit log head is missing");
+	if (r == KJ_OK) {
+		*seq_out = kj_stmt_int(st, 0);
+		kj_strlcpy(prev_out, kj_stmt_text(st, 1), HEX_BYTES);
+	}
 	kj_stmt_free(st);
-	st = NULL;
-	r = kj_db_prepare(ctx, "UPDATE audit_head SET digest = ? WHERE id = 1", &st);
-	if (r == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 1, dig)) == KJ_OK)
+	return r;
+}
+
+static kj_err
+head_set(struct kj_ctx *ctx, int64_t seq, const char *dig)
+{
+	struct kj_stmt *st = NULL;
+	kj_err r;
+
+	r = kj_db_prepare(ctx, "UPDATE audit_head SET seq = ?, digest = ? WHERE id = 1", &st);
+	if (r == KJ_OK && (r = kj_stmt_bind_int(ctx, st, 1, seq)) == KJ_OK && (r = kj_stmt_bind_text(ctx, st, 2, dig)) == KJ_OK)
 		r = kj_stmt_run(ctx, st);
+	kj_stmt_free(st);
+	return r;
+}
+
+kj_err
+kj_auditlog_append(struct kj_ctx *ctx, const char *entity, const char *entity_id, int64_t org_id,
+		   const char *op, const char *state_json)
+{
+	struct kj_stmt *st = NULL;
+	char prev[HEX_BYTES], dig[HEX_BYTES], at[21], actor[80];
+	int64_t seq;
+	kj_err r;
+
+	if ((r = head_take(ctx, 1, &seq, prev)) != KJ_OK)
+		return r;
+	kj_time_format(kj_now(ctx), at);
+	actor_of(ctx, actor);
+	if ((r = insert_prepare(ctx, &st)) == KJ_OK &&
+	    (r = insert_record(ctx, st, prev, seq, at, actor, org_id, entity, entity_id, op, state_json, dig)) == KJ_OK)
+		r = head_set(ctx, seq, dig);
+	kj_stmt_free(st);
 	/* A change to an input of the evaluation makes its snapshots stale (eval.h). */
 	if (r == KJ_OK)
 		r = kj_eval_touch_id(ctx, entity, entity_id);
-out:
-	kj_stmt_free(st);
+	return r;
+}
+
+struct kj_audit_batch {
+	struct kj_stmt *insert;
+	int64_t seq;
+	char prev[HEX_BYTES], at[21], actor[80];
+};
+
+kj_err
+kj_auditlog_batch_begin(struct kj_ctx *ctx, struct kj_audit_batch **out)
+{
+	struct kj_audit_batch *b = calloc(1, sizeof(*b));
+	kj_err r;
+
+	*out = NULL;
+	if (b == NULL)
+		return kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+	if ((r = head_take(ctx, 0, &b->seq, b->prev)) != KJ_OK || (r = insert_prepare(ctx, &b->insert)) != KJ_OK) {
+		free(b);
+		return r;
+	}
+	kj_time_format(kj_now(ctx), b->at);
+	actor_of(ctx, b->actor);
+	*out = b;
+	return KJ_OK;
+}
+
+kj_err
+kj_auditlog_batch_add(struct kj_ctx *ctx, struct kj_audit_batch *b, const char *entity, const char *entity_id,
+		      int64_t org_id, const char *op, const char *state_json)
+{
+	char dig[HEX_BYTES];
+	kj_err r;
+
+	r = insert_record(ctx, b->insert, b->prev, b->seq + 1, b->at, b->actor, org_id, entity, entity_id, op, state_json, dig);
+	if (r == KJ_OK) {
+		b->seq++;
+		memcpy(b->prev, dig, sizeof(dig));
+	}
+	return r;
+}
+
+kj_err
+kj_auditlog_batch_end(struct kj_ctx *ctx, struct kj_audit_batch *b, kj_err r)
+{
+	if (b == NULL)
+		return r;
+	if (r == KJ_OK)
+		r = head_set(ctx, b->seq, b->prev);
+	kj_stmt_free(b->insert);
+	free(b);
 	return r;
 }
 
@@ -187,6 +279,65 @@ kj_auditlog_verify(struct kj_ctx *ctx, struct kj_audit_verdict *v)
 out:
 	kj_stmt_free(st);
 	return r;
+}
+
+kj_err
+kj_auditlog_head(struct kj_ctx *ctx, int64_t *seq_out, char digest_out[HEX_BYTES])
+{
+	struct kj_stmt *st = NULL;
+	int row;
+	kj_err r;
+
+	if ((r = kj_db_prepare(ctx, "SELECT seq, digest FROM audit_head WHERE id = 1", &st)) != KJ_OK)
+		return r;
+	if ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && !row)
+		r = kj_failf(ctx, KJ_ERR_INTERNAL, "audit log head is missing");
+	if (r == KJ_OK) {
+		*seq_out = kj_stmt_int(st, 0);
+		kj_strlcpy(digest_out, kj_stmt_text(st, 1) ? kj_stmt_text(st, 1) : "", HEX_BYTES);
+	}
+	kj_stmt_free(st);
+	return r;
+}
+
+kj_err
+kj_auditlog_walk(struct kj_ctx *ctx, int64_t from_seq, const char *from_digest,
+		 int (*fn)(void *arg, int64_t seq, const char *digest, int stored_ok), void *arg)
+{
+	struct kj_stmt *st = NULL;
+	char prev[HEX_BYTES], dig[HEX_BYTES];
+	int row;
+	kj_err r;
+
+	if (!kj_access_sees_all(ctx))
+		return kj_failf(ctx, ctx->who.role == KJ_ROLE_NONE ? KJ_ERR_AUTH : KJ_ERR_DENIED, "not allowed");
+	kj_strlcpy(prev, from_digest, sizeof(prev));
+	r = kj_db_prepare(ctx, "SELECT seq, at, actor, actor_org_id, org_id, entity, entity_id, op, "
+			       "state_digest, digest FROM audit_log WHERE seq > ? ORDER BY seq", &st);
+	if (r != KJ_OK)
+		return r;
+	if ((r = kj_stmt_bind_int(ctx, st, 1, from_seq)) != KJ_OK)
+		goto out;
+	while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
+		int64_t seq = kj_stmt_int(st, 0);
+		const char *stored = kj_stmt_text(st, 9);
+
+		chain_digest(prev, seq, kj_stmt_text(st, 1), kj_stmt_text(st, 2), kj_stmt_int(st, 3),
+			     kj_stmt_int(st, 4), kj_stmt_text(st, 5), kj_stmt_text(st, 6), kj_stmt_text(st, 7),
+			     kj_stmt_text(st, 8), dig);
+		if (fn(arg, seq, dig, stored != NULL && strcmp(stored, dig) == 0) != 0)
+			break;
+		memcpy(prev, dig, sizeof(prev));
+	}
+out:
+	kj_stmt_free(st);
+	return r;
+}
+
+void
+kj_auditlog_state_digest(const char *state_json, char out[HEX_BYTES])
+{
+	digest_of(state_json, strlen(state_json), out);
 }
 
 kj_err

@@ -27,6 +27,7 @@
 #include "kit.h"
 #include "org.h"
 #include "standard.h"
+#include "state.h"
 
 static const char *const std_roles[] = {"ciso", "chief_officer", "unit_officer", "division_officer",
 					"system_owner", "audit_officer", "staff", "csirt", NULL};
@@ -1056,8 +1057,7 @@ kj_answer_put(struct kj_ctx *ctx, const char *checklist, const char *item, const
 	if (r == KJ_OK)
 		r = rollup_add(ctx, k.campaign_id, item_id, k.org_id, bucket, 1);
 	if (r == KJ_OK)
-		r = audit_json(ctx, "checklist", k.uuid, k.org_id, "answer.put",
-			       json_pack("{s:s, s:s, s:s?, s:s?}", "item", item, "value", value, "comment", comment, "evidence", evidence));
+		r = kj_state_log_answers(ctx, k.uuid, item, "answer.put");
 out:
 	kj_stmt_free(st);
 	r = kj_tx_end(ctx, r);

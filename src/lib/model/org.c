@@ -15,6 +15,7 @@
 #include "../db/db.h"
 #include "access.h"
 #include "auditlog.h"
+#include "state.h"
 
 static const char *const kinds[] = {"centre", "ministry", "bureau", "division", "agency",
 				    "corporation", NULL};
@@ -139,19 +140,11 @@ kj_org_to_json(const struct kj_org *o)
 	return j;
 }
 
+/* The record carries the organisation's canonical state, read back from its row (state.h). */
 static kj_err
 audit(struct kj_ctx *ctx, const char *op, const struct kj_org *o)
 {
-	json_t *j = kj_org_to_json(o);
-	char *s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	kj_err r;
-
-	json_decref(j);
-	if (s == NULL)
-		return kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
-	r = kj_auditlog_append(ctx, "org", o->uuid, o->id, op, s);
-	free(s);
-	return r;
+	return kj_state_log(ctx, KJ_STATE_ORG, o->uuid, op);
 }
 
 static int
