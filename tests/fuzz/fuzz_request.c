@@ -30,7 +30,8 @@
  * Content-Length, Transfer-Encoding, Connection, Expect and Host lines of the input are
  * dropped, so that every request is complete and must get an answer. Bytes that would
  * break the request line (controls, space, DEL) are percent-encoded in the target and
- * removed from the method; CR and NUL are removed from header lines.
+ * removed from the method; CR and NUL are removed from header lines (before the harness
+ * looks for the names it owns).
  *
  * Findings (abort): a crash or sanitizer report in the server; no reply within the time
  * limit; a reply that is not well-formed HTTP (status line, header lines, a body the length
@@ -390,14 +391,20 @@ build_request(const uint8_t *data, size_t size, struct out *o, char **method_out
 			n--;
 		if (n == 0)
 			break;
-		if (!framing_header(s, n, auth)) {
-			size_t before = o->len;
+		/* Cleaned before it is judged: a NUL inside "Transfer-Encoding" must not smuggle
+		 * the name past framing_header. */
+		{
+			struct out line = {0};
 
 			for (p = s; p < s + n; p++)
 				if (*p != '\r' && *p != '\0')
-					put(o, p, 1);
-			if (o->len > before)	/* an empty line would end the headers */
+					put(&line, p, 1);
+			/* An empty line would end the headers. */
+			if (line.len > 0 && !framing_header(line.p, line.len, auth)) {
+				put(o, line.p, line.len);
 				puts_(o, "\r\n");
+			}
+			free(line.p);
 		}
 		s = nl < end ? nl + 1 : end;
 	}
