@@ -47,7 +47,7 @@ filter_write(void *cookie, const char *buf, size_t n)
 
 		if (f->held) {
 			f->held = 0;
-			if (escape_of(c, 1, esc)) {
+			if (c >= 0x80 && c <= 0x9f && escape_of(c, 1, esc)) {
 				fputs(esc, f->to);
 				run = ++i;
 				continue;
