@@ -13,6 +13,7 @@
 
 #include "db/db.h"
 #include "db/migrate.h"
+#include "term.h"
 
 struct opt *
 cli_opt(struct opt *opts, const char *name)
@@ -134,9 +135,10 @@ cli_print_json(json_t *j)
 		fprintf(stderr, "kijun: out of memory\n");
 		return 1;
 	}
-	if (json_dumpf(j, stdout, JSON_INDENT(2)) != 0)
+	/* JSON escapes control characters itself: it goes out unfiltered. */
+	if (json_dumpf(j, cli_raw_stdout(), JSON_INDENT(2)) != 0)
 		rc = 1;
-	fputc('\n', stdout);
+	fputc('\n', cli_raw_stdout());
 	json_decref(j);
 	return rc;
 }
@@ -158,9 +160,9 @@ cli_print_json_secret(json_t *j, const char *key)
 
 	if (j == NULL)
 		return cli_print_json(NULL);
-	if (json_dumpf(j, stdout, JSON_INDENT(2)) != 0)
+	if (json_dumpf(j, cli_raw_stdout(), JSON_INDENT(2)) != 0)
 		rc = 1;
-	fputc('\n', stdout);
+	fputc('\n', cli_raw_stdout());
 	cli_json_wipe(j, key);
 	json_decref(j);
 	return rc;
@@ -197,14 +199,16 @@ cli_depth(json_t *o, int max)
 void
 cli_progress(void *arg, const char *what, size_t done, size_t total)
 {
+	FILE *err = cli_raw_stderr();	/* the line rewrites itself with control characters */
+
 	(void)arg;
 	if (!isatty(STDERR_FILENO))
 		return;
 	if (total > 0)
-		fprintf(stderr, "\r%s: %zu/%zu (%zu%%)", what, done, total, done * 100 / total);
+		fprintf(err, "\r%s: %zu/%zu (%zu%%)", what, done, total, done * 100 / total);
 	else
-		fprintf(stderr, "\r%s: %zu", what, done);
+		fprintf(err, "\r%s: %zu", what, done);
 	if (done == total)
-		fputs("\r\033[K", stderr);
-	fflush(stderr);
+		fputs("\r\033[K", err);
+	fflush(err);
 }

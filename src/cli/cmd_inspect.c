@@ -4,6 +4,7 @@
  * /api/v1/campaigns, /api/v1/checklists and /api/v1/notes. The model and the API give the
  * same JSON; one printer per subcommand prints from it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,12 @@
 
 #include "base/jsonin.h"
 #include "base/limits.h"
+#include "base/outfile.h"
 #include "base/util.h"
 #include "cli.h"
 #include "formats/inspection_export.h"
 #include "model/inspection.h"
+#include "term.h"
 
 static double
 rate_pct(json_t *o)
@@ -151,6 +154,27 @@ static int
 out_write(void *arg, const char *data, size_t len)
 {
 	return fwrite(data, 1, len, arg) == len ? 0 : -1;
+}
+
+/* The campaign's results as an .xlsx file in memory (*data_out, free with free()). The
+ * spreadsheet library writes to a path: it gets one in a directory of this process's own
+ * (mode 0700), removed afterwards. */
+static kj_err
+export_xlsx(struct kj_ctx *ctx, const char *campaign, char **data_out, size_t *len_out)
+{
+	char dir[] = "/tmp/kijun-xlsx.XXXXXX", path[64];
+	kj_err r;
+
+	*data_out = NULL;
+	if (mkdtemp(dir) == NULL)
+		return kj_failf(ctx, KJ_ERR_IO, "cannot make a temporary directory: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/export.xlsx", dir);
+	r = kj_campaign_export_xlsx(ctx, campaign, path);
+	if (r == KJ_OK)
+		r = kj_file_read(ctx, path, 256u << 20, data_out, len_out);
+	unlink(path);
+	rmdir(dir);
+	return r;
 }
 
 static void
@@ -506,7 +530,8 @@ cmd_inspect(struct cli *c, int argc, char **argv)
 	case 15: { /* export --format csv|xlsx|oscal CAMPAIGN [--out FILE] */
 		const char *fmt = cli_opt(opts, "format")->val ? cli_opt(opts, "format")->val : "csv";
 		const char *to = cli_opt(opts, "out")->val;
-		FILE *f = stdout;
+		struct kj_outfile of = {0};
+		FILE *f = cli_raw_stdout();
 
 		NEED(1, "expected --format csv|xlsx|oscal CAMPAIGN [--out FILE]");
 		if (strcmp(fmt, "csv") != 0 && strcmp(fmt, "xlsx") != 0 && strcmp(fmt, "oscal") != 0) {
@@ -528,55 +553,40 @@ cmd_inspect(struct cli *c, int argc, char **argv)
 			call.path = kj_buf_cstr(&path);
 			call.raw_out = &raw;
 			rc = cli_request(c, &call, &out);
-			if (rc == 0) {
-				if (to != NULL && (f = fopen(to, "wb")) == NULL) {
-					r = kj_failf(&c->ctx, KJ_ERR_IO, "%s: cannot write", to);
-				} else if (fwrite(raw.data ? raw.data : "", 1, raw.len, f) != raw.len || (f != stdout && fclose(f) != 0)) {
-					r = kj_failf(&c->ctx, KJ_ERR_IO, "%s: write failed", to ? to : "standard output");
-				}
-			}
+			if (rc == 0)
+				r = cli_write_bytes(&c->ctx, to, kj_buf_cstr(&raw), raw.len);
 			kj_buf_free(&raw);
 			break;
 		}
 		if (strcmp(fmt, "xlsx") == 0) {
-			char tmp[] = "/tmp/kijun-xlsx.XXXXXX";
-			int fd = -1;
 			char *data = NULL;
 			size_t len = 0;
 
-			if (to == NULL && (fd = mkstemp(tmp)) < 0) {
-				r = kj_failf(&c->ctx, KJ_ERR_IO, "cannot make a temporary file");
-				break;
-			}
-			if (fd >= 0)
-				close(fd);
-			r = kj_campaign_export_xlsx(&c->ctx, pos[0], to ? to : tmp);
-			if (r == KJ_OK && to == NULL && (r = kj_file_read(&c->ctx, tmp, 256u << 20, &data, &len)) == KJ_OK &&
-			    fwrite(data, 1, len, stdout) != len)
-				r = kj_failf(&c->ctx, KJ_ERR_IO, "standard output: write failed");
+			r = export_xlsx(&c->ctx, pos[0], &data, &len);
+			if (r == KJ_OK)
+				r = cli_write_bytes(&c->ctx, to, data, len);
 			free(data);
-			if (to == NULL)
-				unlink(tmp);
-			break;
-		}
-		if (to != NULL && (f = fopen(to, "wb")) == NULL) {
-			r = kj_failf(&c->ctx, KJ_ERR_IO, "%s: cannot write", to);
 			break;
 		}
 		if (strcmp(fmt, "csv") == 0) {
-			r = kj_answers_export_csv(&c->ctx, pos[0], out_write, f);
+			if (to != NULL && (r = kj_outfile_open(&c->ctx, to, &of)) != KJ_OK)
+				break;
+			r = kj_answers_export_csv(&c->ctx, pos[0], out_write, of.f != NULL ? of.f : f);
+			if (r == KJ_OK && to != NULL)
+				r = kj_outfile_commit(&c->ctx, &of);
+			else if (r == KJ_OK && fflush(f) != 0)
+				r = kj_failf(&c->ctx, KJ_ERR_IO, "standard output: write failed");
+			kj_outfile_abort(&of);
 		} else {
 			char now[21];
 			json_t *doc = NULL;
 
 			kj_time_format(kj_now(&c->ctx), now);
 			r = kj_campaign_export_oscal(&c->ctx, pos[0], now, &doc);
-			if (r == KJ_OK && (json_dumpf(doc, f, JSON_INDENT(2)) != 0 || fputc('\n', f) == EOF))
-				r = kj_failf(&c->ctx, KJ_ERR_IO, "write failed");
+			if (r == KJ_OK)
+				r = cli_write_json(&c->ctx, to, doc);
 			json_decref(doc);
 		}
-		if (f != stdout && fclose(f) != 0 && r == KJ_OK)
-			r = kj_failf(&c->ctx, KJ_ERR_IO, "%s: write failed", to);
 		break;
 	}
 	case 16: /* note CAMPAIGN --org --kind --text [--requirement] [--due] */

@@ -20,6 +20,7 @@
 #include "cli_req.h"
 #include "formats/poam_export.h"
 #include "model/plan.h"
+#include "term.h"
 
 /* ---- Printers ---------------------------------------------------------------------------- */
 
@@ -375,15 +376,8 @@ plan_list_local(struct cli_req *q, json_t **out)
 static int
 write_doc(struct cli *c, json_t *doc, const char *to)
 {
-	FILE *f = stdout;
-	kj_err r = KJ_OK;
+	kj_err r = cli_write_json(&c->ctx, to, doc);
 
-	if (to != NULL && (f = fopen(to, "w")) == NULL)
-		r = kj_failf(&c->ctx, KJ_ERR_IO, "%s: cannot write", to);
-	else if (json_dumpf(doc, f, JSON_INDENT(2)) != 0 || fputc('\n', f) == EOF)
-		r = kj_failf(&c->ctx, KJ_ERR_IO, "%s: write failed", to ? to : "standard output");
-	if (f != NULL && f != stdout && fclose(f) != 0 && r == KJ_OK)
-		r = kj_failf(&c->ctx, KJ_ERR_IO, "%s: write failed", to);
 	json_decref(doc);
 	return r == KJ_OK ? 0 : cli_fail(c, r);
 }

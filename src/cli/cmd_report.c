@@ -13,22 +13,7 @@
 #include "cli.h"
 #include "cli_req.h"
 #include "engine/report.h"
-
-/* Writes the n bytes at data to the file to, or standard output when to is NULL. */
-static kj_err
-write_out(struct cli *c, const char *to, const char *data, size_t n)
-{
-	FILE *f = stdout;
-	kj_err r = KJ_OK;
-
-	if (to != NULL && (f = fopen(to, "wb")) == NULL)
-		return kj_failf(&c->ctx, KJ_ERR_IO, "%s: cannot write", to);
-	if (fwrite(data != NULL ? data : "", 1, n, f) != n || fflush(f) != 0)
-		r = kj_failf(&c->ctx, KJ_ERR_IO, "%s: write failed", to ? to : "standard output");
-	if (f != stdout && fclose(f) != 0 && r == KJ_OK)
-		r = kj_failf(&c->ctx, KJ_ERR_IO, "%s: write failed", to);
-	return r;
-}
+#include "term.h"
 
 static int
 report_annual(struct cli *c, struct opt *opts)
@@ -73,7 +58,7 @@ report_annual(struct cli *c, struct opt *opts)
 		cli_close(c);
 	}
 	if (rc == 0 && r == KJ_OK)
-		r = write_out(c, to, b.data, b.len);
+		r = cli_write_bytes(&c->ctx, to, b.data != NULL ? b.data : "", b.len);
 	kj_buf_free(&b);
 	if (rc != 0)
 		return rc;

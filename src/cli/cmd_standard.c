@@ -14,6 +14,7 @@
 #include "engine/diff.h"
 #include "formats/catalog.h"
 #include "model/standard.h"
+#include "term.h"
 
 static const char *
 nz(const char *s)
@@ -607,26 +608,15 @@ std_diff(struct cli *c, int argc, char **argv)
 static int
 write_doc(struct cli *c, json_t *doc, const char *outpath)
 {
-	FILE *f = stdout;
-	int rc;
+	kj_err r;
 
 	if (doc == NULL) {
 		fprintf(stderr, "kijun %s: out of memory\n", c->cmd);
 		return 1;
 	}
-	if (outpath != NULL && (f = fopen(outpath, "w")) == NULL) {
-		json_decref(doc);
-		fprintf(stderr, "kijun %s: %s: cannot write\n", c->cmd, outpath);
-		return 1;
-	}
-	rc = json_dumpf(doc, f, JSON_INDENT(2)) == 0 ? 0 : 1;
-	fputc('\n', f);
+	r = cli_write_json(&c->ctx, outpath, doc);
 	json_decref(doc);
-	if (f != stdout && fclose(f) != 0)
-		rc = 1;
-	if (rc != 0)
-		fprintf(stderr, "kijun %s: write failed\n", c->cmd);
-	return rc;
+	return r == KJ_OK ? 0 : cli_fail(c, r);
 }
 
 static int

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "term.h"
 
 struct command {
 	const char *name;
@@ -157,6 +158,10 @@ main(int argc, char **argv)
 			/* The server is the API to call; for the server itself it means nothing. */
 			if (commands[i].fn == cmd_serve)
 				c.server = NULL;
+			/* Data printed as text shows its control characters rather than obeying them
+			 * (term.h). The server's log escapes its own. */
+			if (commands[i].fn != cmd_serve)
+				cli_term_install();
 			rc = commands[i].fn(&c, argc - a - 1, argv + a + 1);
 			cli_remote_close(&c);
 			return rc;

@@ -6,8 +6,10 @@
  * Setup, once per process: a fresh SQLite database in a mkdtemp directory with the demo
  * government and the demo FY2025 edition, a centre_admin account with an API token, two
  * accounts for the seeds to act on ("victim", an org_admin whose password the seeds know,
- * and "auditor", an external auditor), and the server on 127.0.0.1:0 (one thread, no
- * access log, benchmark routes on). The database is not reset between inputs: whatever
+ * and "auditor", an external auditor), an org_admin of MHA with a random name and a
+ * logged-in session (cookie and CSRF token), and the server on 127.0.0.1:0 (one thread, no
+ * access log, benchmark routes on). When the session stops working (an input logged it
+ * out), the harness logs in again, so that later inputs still reach the routes behind it. The database is not reset between inputs: whatever
  * one input creates, the next may see. KIJUN_FUZZ_VERBOSE=1 prints the status, request
  * line and start of the reply of every request (to check what the seeds reach).
  *
@@ -16,8 +18,10 @@
  * and an invalid request, or a create and a change of what it created. A template is text,
  * so that the seeds in corpus/request are readable:
  *
- *   byte 0        odd: the harness sends "Authorization: Bearer TOKEN" (any Authorization
- *                 header of the input is dropped); even: no credentials but the input's own
+ *   byte 0        'S': the harness sends the session's cookie and its X-CSRF-Token (the
+ *                 input's Authorization, Cookie and X-CSRF-Token headers are dropped);
+ *                 other odd: "Authorization: Bearer TOKEN" (any Authorization header of
+ *                 the input is dropped); even: no credentials but the input's own
  *   rest of line  METHOD TARGET (TARGET is path and query; empty method means GET)
  *   next lines    header lines, up to an empty line
  *   the rest      the body (at most 64 KiB are sent)
@@ -26,7 +30,8 @@
  * Content-Length, Transfer-Encoding, Connection, Expect and Host lines of the input are
  * dropped, so that every request is complete and must get an answer. Bytes that would
  * break the request line (controls, space, DEL) are percent-encoded in the target and
- * removed from the method; CR and NUL are removed from header lines.
+ * removed from the method; CR and NUL are removed from header lines (before the harness
+ * looks for the names it owns).
  *
  * Findings (abort): a crash or sanitizer report in the server; no reply within the time
  * limit; a reply that is not well-formed HTTP (status line, header lines, a body the length
@@ -71,6 +76,9 @@ static struct kj_server_config cfg;	/* must outlive the server */
 static struct kj_server *srv;
 static unsigned port;
 static char token[KJ_TOKEN_CHARS];
+static struct kj_db *own_db;	/* the harness's connection, for logging in again */
+static struct kj_user sess_user;
+static char session[KJ_TOKEN_CHARS], csrf[KJ_TOKEN_CHARS];
 static char dir[64];
 static int warned_token;
 static int low_memory;	/* KIJUN_FUZZ_LOW_MEMORY set: a 503 (short of memory) is no finding */
@@ -92,12 +100,32 @@ teardown(void)
 
 	kj_server_stop(srv);
 	srv = NULL;
+	kj_db_close(own_db);
+	own_db = NULL;
 	for (i = 0; files[i] != NULL; i++) {
 		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
 		unlink(p);
 	}
 	rmdir(dir);
 	sodium_memzero(token, sizeof(token));
+	sodium_memzero(session, sizeof(session));
+	sodium_memzero(csrf, sizeof(csrf));
+}
+
+/* Logs the session account in (again). */
+static void
+new_session(void)
+{
+	struct kj_ctx ctx;
+	struct kj_session s;
+
+	kj_ctx_init(&ctx);
+	ctx.db = own_db;
+	if (kj_session_create(&ctx, &sess_user, "127.0.0.1", &s) != KJ_OK)
+		die("session", &ctx);
+	snprintf(session, sizeof(session), "%s", s.token);
+	snprintf(csrf, sizeof(csrf), "%s", s.csrf);
+	sodium_memzero(&s, sizeof(s));
 }
 
 static void
@@ -172,8 +200,17 @@ setup(void)
 	un.role = "external_auditor";
 	if (kj_user_create(&ctx, &un, &u, pw, sizeof(pw)) != KJ_OK)
 		die("auditor account", &ctx);
+	/* The session's account: random too, for the same reason. */
+	snprintf(name, sizeof(name), "fz-%02x%02x%02x%02x%02x%02x-s", rnd[5], rnd[4], rnd[3], rnd[2], rnd[1], rnd[0]);
+	un.name = name;
+	un.org = "MHA";
+	un.role = "org_admin";
+	un.password = NULL;
+	if (kj_user_create(&ctx, &un, &sess_user, pw, sizeof(pw)) != KJ_OK)
+		die("session account", &ctx);
 	sodium_memzero(pw, sizeof(pw));
-	kj_db_close(db);
+	own_db = db;
+	new_session();
 
 	kj_ctx_init(&ctx);
 	if (kj_server_start(&ctx, &cfg, &srv) != KJ_OK)
@@ -221,7 +258,15 @@ bad_in_line(unsigned char c)
 	return c <= 0x20 || c == 0x7f;
 }
 
-/* Header names the harness owns. */
+enum { AUTH_NONE, AUTH_TOKEN, AUTH_SESSION };
+
+static int
+name_is(const char *line, size_t k, const char *name)
+{
+	return strlen(name) == k && strncasecmp(line, name, k) == 0;
+}
+
+/* Header names the harness owns (with credentials of its own, those too). */
 static int
 framing_header(const char *line, size_t n, int auth)
 {
@@ -236,9 +281,11 @@ framing_header(const char *line, size_t n, int auth)
 	while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'))
 		k--;
 	for (i = 0; owned[i] != NULL; i++)
-		if (strlen(owned[i]) == k && strncasecmp(line, owned[i], k) == 0)
+		if (name_is(line, k, owned[i]))
 			return 1;
-	return auth && k == 13 && strncasecmp(line, "authorization", 13) == 0;
+	if (auth == AUTH_SESSION && (name_is(line, k, "cookie") || name_is(line, k, "x-csrf-token")))
+		return 1;
+	return auth != AUTH_NONE && name_is(line, k, "authorization");
 }
 
 /* Where the body of a template starts: after the first empty line that follows the
@@ -266,7 +313,7 @@ build_request(const uint8_t *data, size_t size, struct out *o, char **method_out
 	const char *s = (const char *)data, *end = s + size, *nl, *p, *body;
 	char hdr[64];
 	size_t blen;
-	int auth = size > 0 && (data[0] & 1);
+	int auth = size == 0 ? AUTH_NONE : data[0] == 'S' ? AUTH_SESSION : (data[0] & 1) ? AUTH_TOKEN : AUTH_NONE;
 	struct out m = {0};
 
 	if (size > 0)
@@ -315,9 +362,15 @@ build_request(const uint8_t *data, size_t size, struct out *o, char **method_out
 		blen = MAX_BODY;
 	snprintf(hdr, sizeof(hdr), "Host: 127.0.0.1:%u\r\nConnection: close\r\n", port);
 	puts_(o, hdr);
-	if (auth) {
+	if (auth == AUTH_TOKEN) {
 		puts_(o, "Authorization: Bearer ");
 		puts_(o, token);
+		puts_(o, "\r\n");
+	} else if (auth == AUTH_SESSION) {
+		puts_(o, "Cookie: kijun_session=");
+		puts_(o, session);
+		puts_(o, "\r\nX-CSRF-Token: ");
+		puts_(o, csrf);
 		puts_(o, "\r\n");
 	}
 	if (blen > 0 || strcmp(m.p, "POST") == 0 || strcmp(m.p, "PUT") == 0 || strcmp(m.p, "PATCH") == 0) {
@@ -338,14 +391,20 @@ build_request(const uint8_t *data, size_t size, struct out *o, char **method_out
 			n--;
 		if (n == 0)
 			break;
-		if (!framing_header(s, n, auth)) {
-			size_t before = o->len;
+		/* Cleaned before it is judged: a NUL inside "Transfer-Encoding" must not smuggle
+		 * the name past framing_header. */
+		{
+			struct out line = {0};
 
 			for (p = s; p < s + n; p++)
 				if (*p != '\r' && *p != '\0')
-					put(o, p, 1);
-			if (o->len > before)	/* an empty line would end the headers */
+					put(&line, p, 1);
+			/* An empty line would end the headers. */
+			if (line.len > 0 && !framing_header(line.p, line.len, auth)) {
+				put(o, line.p, line.len);
 				puts_(o, "\r\n");
+			}
+			free(line.p);
 		}
 		s = nl < end ? nl + 1 : end;
 	}
@@ -618,7 +677,9 @@ one_request(const uint8_t *data, size_t size)
 		fprintf(stderr, "%d %.*s %.*s\n", r.status, eol ? (int)(eol - req.p) : 0, req.p,
 			(int)(r.body_len < 160 ? r.body_len : 160), r.body);
 	}
-	if (auth && r.status == 401 && !warned_token) {
+	if (auth == AUTH_SESSION && r.status == 401)
+		new_session();	/* logged out by this input: in again for the next */
+	if (auth == AUTH_TOKEN && r.status == 401 && !warned_token) {
 		/* Not a server fault, but the rest of the run would test less. */
 		fprintf(stderr, "fuzz_request: the harness's token was refused (%.*s); later inputs may run "
 			"unauthenticated\n", (int)(r.body_len < 200 ? r.body_len : 200), r.body);

@@ -1,6 +1,6 @@
 /*
  * test_base.c: the base floor: buffers, dates and fiscal years, UTF-8, UUIDs, the string
- * map, the arena, strict JSON input with paths.
+ * map, the arena, strict JSON input with paths, codes, output files.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sodium.h>
@@ -15,6 +17,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/jsonin.h"
+#include "base/outfile.h"
 #include "base/strmap.h"
 #include "base/util.h"
 
@@ -193,6 +196,86 @@ test_json_strict(void **state)
 	json_decref(j);
 }
 
+static void
+test_code_ok(void **state)
+{
+	(void)state;
+	assert_true(kj_code_ok("MHA-GA-GEN", "ABCDEGHIMN-", 32));
+	assert_true(kj_code_ok("a-", "a-", 2));
+	assert_false(kj_code_ok("-X", "X-", 32));	/* would read as an option */
+	assert_false(kj_code_ok("-", "-", 32));
+	assert_false(kj_code_ok("", "a", 32));
+	assert_false(kj_code_ok(NULL, "a", 32));
+	assert_false(kj_code_ok("aaa", "a", 2));
+	assert_false(kj_code_ok("ab", "a", 32));
+}
+
+/* The mode of path, or -1. */
+static int
+mode_of(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+static void
+test_outfile(void **state)
+{
+	char dir[] = "/tmp/kijun-outfile.XXXXXX", path[64], link[64], dangling[64], *data = NULL;
+	struct kj_outfile of;
+	struct kj_ctx ctx;
+	size_t len;
+	mode_t old = umask(022);
+
+	(void)state;
+	kj_ctx_init(&ctx);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out.csv", dir);
+	snprintf(link, sizeof(link), "%s/link.csv", dir);
+	snprintf(dangling, sizeof(dangling), "%s/dangling.csv", dir);
+
+	/* New, then over an older file readable by all: owner-only, whole. */
+	assert_int_equal(kj_outfile_write(&ctx, path, "first version\n", 14), KJ_OK);
+	assert_int_equal(mode_of(path), 0600);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(kj_outfile_write(&ctx, path, "second\n", 7), KJ_OK);
+	assert_int_equal(mode_of(path), 0600);
+	assert_int_equal(kj_file_read(&ctx, path, 100, &data, &len), KJ_OK);
+	assert_string_equal(data, "second\n");
+	free(data);
+
+	/* Abandoned: the older file stays, the new one is gone. */
+	assert_int_equal(kj_outfile_open(&ctx, path, &of), KJ_OK);
+	fputs("half", of.f);
+	kj_outfile_abort(&of);
+	assert_int_equal(kj_file_read(&ctx, path, 100, &data, &len), KJ_OK);
+	assert_string_equal(data, "second\n");
+	free(data);
+
+	/* Symbolic links, to a file or to nothing: refused, and nothing written through them. */
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(kj_outfile_write(&ctx, link, "x", 1), KJ_ERR_IO);
+	assert_non_null(strstr(ctx.msg, "symbolic link"));
+	assert_int_equal(kj_file_read(&ctx, path, 100, &data, &len), KJ_OK);
+	assert_string_equal(data, "second\n");
+	free(data);
+	snprintf(path, sizeof(path), "%s/nowhere.csv", dir);
+	assert_int_equal(symlink(path, dangling), 0);
+	assert_int_equal(kj_outfile_write(&ctx, dangling, "x", 1), KJ_ERR_IO);
+	assert_int_equal(mode_of(path), -1);
+	/* Not a regular file. */
+	assert_int_equal(kj_outfile_write(&ctx, dir, "x", 1), KJ_ERR_IO);
+	assert_non_null(strstr(ctx.msg, "not a regular file"));
+
+	unlink(link);
+	unlink(dangling);
+	snprintf(path, sizeof(path), "%s/out.csv", dir);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);	/* no temporary file left behind */
+	umask(old);
+}
+
 int
 main(void)
 {
@@ -203,6 +286,8 @@ main(void)
 		cmocka_unit_test(test_uuid_and_strlcpy),
 		cmocka_unit_test(test_strmap_and_arena),
 		cmocka_unit_test(test_json_strict),
+		cmocka_unit_test(test_code_ok),
+		cmocka_unit_test(test_outfile),
 	};
 
 	if (sodium_init() < 0)

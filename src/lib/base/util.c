@@ -357,3 +357,11 @@ kj_embedded_find(const struct kj_embedded *arr, const char *name)
 	}
 	return NULL;
 }
+
+int
+kj_code_ok(const char *s, const char *chars, size_t max)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	return n > 0 && n <= max && s[0] != '-' && strspn(s, chars) == n;
+}

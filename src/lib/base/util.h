@@ -32,6 +32,10 @@ int kj_fiscal_year(const char *date);
 kj_err kj_file_read(struct kj_ctx *ctx, const char *path, size_t max, char **data_out,
 		    size_t *len_out);
 
+/* 1 when s is a code or name: 1 to max bytes, each one of chars, the first not '-' (on a
+ * command line such a code would be read as an option). */
+int kj_code_ok(const char *s, const char *chars, size_t max);
+
 /* 1 when the n bytes at s are well-formed UTF-8 without NUL bytes. */
 int kj_utf8_valid(const char *s, size_t n);
 

@@ -7,10 +7,13 @@
  */
 #include "db_impl.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -312,6 +315,25 @@ configure_once(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* A new database file is its owner's alone (mode 0600, whatever the umask): it holds
+ * password hashes, sessions, tokens and every organisation's weaknesses. SQLite gives the
+ * -wal and -shm files it makes later the mode of the database file. An existing file
+ * keeps the mode its administrator chose; a name that cannot be made here is left to
+ * SQLite, which says why. */
+static void
+create_private(const char *path)
+{
+	int fd;
+
+	if (path[0] == '\0' || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+		return;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR);
+	if (fd < 0)
+		return;
+	(void)fchmod(fd, S_IRUSR | S_IWUSR);	/* a umask such as 0277 would leave 0400 */
+	close(fd);
+}
+
 kj_err
 kj_db_sqlite_open(struct kj_ctx *ctx, const char *path, struct kj_db **out)
 {
@@ -327,6 +349,7 @@ kj_db_sqlite_open(struct kj_ctx *ctx, const char *path, struct kj_db **out)
 	d->base.ops = &sqlite_ops;
 	d->base.kind = KJ_DB_SQLITE;
 	snprintf(d->base.name, sizeof(d->base.name), "sqlite:%s", path);
+	create_private(path);
 	rc = sqlite3_open_v2(path, &d->h,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {

@@ -634,18 +634,39 @@ out:
 
 /* ---- Export ---------------------------------------------------------------------------- */
 
+/* 1 when a spreadsheet could take the cell s for a formula: it begins with = + - @, or
+ * with their full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20, which spreadsheets in
+ * Japanese locales may read as the ASCII ones), after any spaces (an import that trims
+ * them leaves the formula); or it begins with TAB or CR, which some imports drop before
+ * looking. A leading space alone is harmless and left as it is. */
+static int
+formula_like(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (*p == '\t' || *p == '\r')
+		return 1;
+	while (*p == ' ')
+		p++;
+	if (*p == '=' || *p == '+' || *p == '-' || *p == '@')
+		return 1;
+	return p[0] == 0xef && p[1] == 0xbc && (p[2] == 0x9d || p[2] == 0x8b || p[2] == 0x8d || p[2] == 0xa0);
+}
+
 static void
 csv_field(struct kj_buf *b, const char *s, int last)
 {
 	const char *p;
+	int formula;
 
 	if (s == NULL)
 		s = "";
-	if (strpbrk(s, ",\"\r\n") != NULL || (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) {
-		/* Quoted; and a leading formula character is defused with a quote mark, so a
-		 * spreadsheet shows the text instead of running it. */
+	formula = formula_like(s);
+	if (strpbrk(s, ",\"\r\n") != NULL || formula) {
+		/* Quoted; and a cell that could be read as a formula is defused with a leading
+		 * quote mark, so a spreadsheet shows the text instead of running it. */
 		kj_buf_putc(b, '"');
-		if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
+		if (formula)
 			kj_buf_putc(b, '\'');
 		for (p = s; *p; p++) {
 			if (*p == '"')

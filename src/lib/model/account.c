@@ -100,16 +100,7 @@ audit_user(struct kj_ctx *ctx, const char *op, const struct kj_user *u)
 static int
 name_valid(const char *s)
 {
-	size_t n = 0;
-
-	if (s == NULL)
-		return 0;
-	for (; *s; s++, n++) {
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' ||
-		      *s == '-'))
-			return 0;
-	}
-	return n >= 1 && n <= 64;
+	return kj_code_ok(s, "abcdefghijklmnopqrstuvwxyz0123456789._-", 64);
 }
 
 void
@@ -269,7 +260,7 @@ kj_user_create(struct kj_ctx *ctx, const struct kj_user_new *in, struct kj_user 
 	kj_err r;
 
 	if (!name_valid(in->name))
-		return kj_failf(ctx, KJ_ERR_INVALID, "name: expected 1 to 64 of a-z 0-9 . _ -");
+		return kj_failf(ctx, KJ_ERR_INVALID, "name: expected 1 to 64 of a-z 0-9 . _ -, not beginning with -");
 	if (role == KJ_ROLE_NONE)
 		return kj_failf(ctx, KJ_ERR_INVALID,
 				"role: expected centre_admin, centre_analyst, org_admin, unit_officer, staff "

@@ -70,11 +70,7 @@ log_change(struct kj_ctx *ctx, const char *entity, const char *id, int64_t org_i
 static int
 audit_code_ok(const char *s)
 {
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	if (n == 0 || n > KJ_MAX_CODE_BYTES)
-		return 0;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+	return kj_code_ok(s, KJ_CODE_CHARS, KJ_MAX_CODE_BYTES);
 }
 
 /* Planning the programmes of an organisation of the given kind: the centre's are the
@@ -139,7 +135,7 @@ kj_audit_programme_create(struct kj_ctx *ctx, const struct kj_audit_programme_ne
 	kj_err r;
 
 	if (!audit_code_ok(in->code))
-		return kj_failf(ctx, KJ_ERR_INVALID, "code: expected 1 to %d of A-Z a-z 0-9 . _ -", KJ_MAX_CODE_BYTES);
+		return kj_failf(ctx, KJ_ERR_INVALID, "code: expected 1 to %d of A-Z a-z 0-9 . _ -, not beginning with -", KJ_MAX_CODE_BYTES);
 	if ((kind = list_index(programme_kinds, in->kind)) < 0)
 		return kj_failf(ctx, KJ_ERR_INVALID,
 				"kind: expected management_audit, penetration_test, internal_audit or external_firm");
@@ -400,7 +396,7 @@ kj_audit_engagement_create(struct kj_ctx *ctx, const struct kj_audit_engagement_
 	kj_err r;
 
 	if (!audit_code_ok(in->code))
-		return kj_failf(ctx, KJ_ERR_INVALID, "code: expected 1 to %d of A-Z a-z 0-9 . _ -", KJ_MAX_CODE_BYTES);
+		return kj_failf(ctx, KJ_ERR_INVALID, "code: expected 1 to %d of A-Z a-z 0-9 . _ -, not beginning with -", KJ_MAX_CODE_BYTES);
 	if ((r = kj_need_text(ctx, "title_ja", in->title_ja, KJ_MAX_TITLE_BYTES, 0)) != KJ_OK ||
 	    (r = kj_need_text(ctx, "title_en", in->title_en, KJ_MAX_TITLE_BYTES, 0)) != KJ_OK)
 		return r;

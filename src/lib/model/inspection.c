@@ -244,14 +244,7 @@ campaign_by_code(struct kj_ctx *ctx, const char *code, struct campaign *c)
 static int
 code_ok(const char *s)
 {
-	size_t n = 0;
-
-	for (; s != NULL && *s; s++, n++) {
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '.' ||
-		      *s == '_' || *s == '-'))
-			return 0;
-	}
-	return n > 0 && n <= KJ_MAX_CODE_BYTES;
+	return kj_code_ok(s, KJ_CODE_CHARS, KJ_MAX_CODE_BYTES);
 }
 
 /* 1 when number lies under the heading prefix (a part "2", a chapter "2.1.1"). */
@@ -404,7 +397,7 @@ kj_campaign_create(struct kj_ctx *ctx, const struct kj_campaign_new *in, size_t 
 	kj_strmap_init(&low);
 	kj_strmap_init(&found);
 	if (!code_ok(in->code)) {
-		r = kj_failf(ctx, KJ_ERR_INVALID, "code: expected 1 to %d of A-Z a-z 0-9 . _ -", KJ_MAX_CODE_BYTES);
+		r = kj_failf(ctx, KJ_ERR_INVALID, "code: expected 1 to %d of A-Z a-z 0-9 . _ -, not beginning with -", KJ_MAX_CODE_BYTES);
 		goto done;
 	}
 	if (in->title_ja == NULL || in->title_en == NULL || !*in->title_ja || !*in->title_en) {

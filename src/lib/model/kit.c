@@ -83,10 +83,9 @@ kj_log_state(struct kj_ctx *ctx, const char *entity, const char *id, int64_t org
 kj_err
 kj_need_code(struct kj_ctx *ctx, const char *s)
 {
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	if (n == 0 || n > KJ_MAX_CODE_BYTES || strspn(s, KJ_CODE_CHARS) != n)
-		return kj_failf(ctx, KJ_ERR_INVALID, "code: expected 1 to %d of A-Z a-z 0-9 . _ -", KJ_MAX_CODE_BYTES);
+	if (!kj_code_ok(s, KJ_CODE_CHARS, KJ_MAX_CODE_BYTES))
+		return kj_failf(ctx, KJ_ERR_INVALID, "code: expected 1 to %d of A-Z a-z 0-9 . _ -, not beginning with -",
+				KJ_MAX_CODE_BYTES);
 	return KJ_OK;
 }
 

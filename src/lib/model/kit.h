@@ -29,7 +29,7 @@ kj_err kj_sql_once(struct kj_ctx *ctx, struct kj_stmt *st, int *row_out);
 kj_err kj_log_state(struct kj_ctx *ctx, const char *entity, const char *id, int64_t org_id, const char *op,
 		    json_t *state);
 
-/* A code: 1 to KJ_MAX_CODE_BYTES of KJ_CODE_CHARS. */
+/* A code: 1 to KJ_MAX_CODE_BYTES of KJ_CODE_CHARS, not beginning with '-'. */
 kj_err kj_need_code(struct kj_ctx *ctx, const char *s);
 
 /* A text field named field: required unless optional, at most max bytes, UTF-8. */

@@ -150,16 +150,7 @@ audit(struct kj_ctx *ctx, const char *op, const struct kj_org *o)
 static int
 code_valid(const char *s)
 {
-	size_t n = 0;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (; *s != '\0'; s++, n++) {
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
-			return 0;
-	}
-	return n <= 32;
+	return kj_code_ok(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", 32);
 }
 
 static kj_err
@@ -238,7 +229,7 @@ kj_org_create(struct kj_ctx *ctx, const struct kj_org_new *in, struct kj_org *ou
 				"bureau, division, agency or corporation)", in->kind ? in->kind : "");
 	if (!code_valid(in->code))
 		return kj_failf(ctx, KJ_ERR_INVALID,
-				"code: \"%.40s\" is not a code (expected 1 to 32 of A-Z a-z 0-9 _ -)",
+				"code: \"%.40s\" is not a code (expected 1 to 32 of A-Z a-z 0-9 _ -, not beginning with -)",
 				in->code ? in->code : "");
 	if ((r = check_name(ctx, "name_ja", in->name_ja)) != KJ_OK ||
 	    (r = check_name(ctx, "name_en", in->name_en)) != KJ_OK ||
@@ -390,7 +381,7 @@ kj_org_rename(struct kj_ctx *ctx, const char *code, const char *new_code, const 
 		return kj_failf(ctx, KJ_ERR_USAGE, "nothing to change: give a new code or name");
 	if (new_code != NULL && !code_valid(new_code))
 		return kj_failf(ctx, KJ_ERR_INVALID,
-				"code: \"%.40s\" is not a code (expected 1 to 32 of A-Z a-z 0-9 _ -)", new_code);
+				"code: \"%.40s\" is not a code (expected 1 to 32 of A-Z a-z 0-9 _ -, not beginning with -)", new_code);
 	if ((name_ja != NULL && (r = check_name(ctx, "name_ja", name_ja)) != KJ_OK) ||
 	    (name_en != NULL && (r = check_name(ctx, "name_en", name_en)) != KJ_OK) ||
 	    (r = check_date(ctx, "date", date, day)) != KJ_OK)

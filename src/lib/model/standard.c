@@ -21,6 +21,7 @@
 #include "../db/db.h"
 #include "access.h"
 #include "auditlog.h"
+#include "kit.h"
 
 static const char *const item_kinds[] = {"part", "section", "chapter", "group", "requirement",
 					 "measure", "subitem", "family", "control", "enhancement",
@@ -113,14 +114,7 @@ kj_edition_find(const struct kj_edition *ed, const char *number)
 static int
 code_valid(const char *s)
 {
-	size_t n = 0;
-
-	for (; *s != '\0'; s++, n++) {
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
-			return 0;
-	}
-	return n > 0 && n <= KJ_MAX_CODE_BYTES;
+	return kj_code_ok(s, KJ_CODE_CHARS, KJ_MAX_CODE_BYTES);
 }
 
 static kj_err
@@ -224,7 +218,7 @@ kj_edition_validate(struct kj_ctx *ctx, const char *name, const struct kj_editio
 
 	if (ed->code == NULL || !code_valid(ed->code))
 		return kj_failf(ctx, KJ_ERR_INVALID,
-				"%s: edition id \"%.64s\" is not valid (expected 1 to %d of A-Z a-z 0-9 . _ -)",
+				"%s: edition id \"%.64s\" is not valid (expected 1 to %d of A-Z a-z 0-9 . _ -, not beginning with -)",
 				name, ed->code ? ed->code : "", KJ_MAX_CODE_BYTES);
 	if ((ed->label_ja == NULL || !*ed->label_ja) && (ed->label_en == NULL || !*ed->label_en))
 		return kj_failf(ctx, KJ_ERR_INVALID, "%s: the edition needs label_ja or label_en", name);
