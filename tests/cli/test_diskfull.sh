@@ -41,7 +41,7 @@ fi
 MOUNTED=1
 DB=sqlite:$M/kijun.db
 "$K" --db "$DB" db restore "$T/demo.backup" >/dev/null && ok || bad "restore onto the small disk"
-printf 'pw-admin-diskfull\n' | "$K" --db "$DB" user add --name admin --org NCO --role centre_admin --password-stdin >/dev/null ||
+printf 'full-disk-probe-Pw-1\n' | "$K" --db "$DB" user add --name admin --org NCO --role centre_admin --password-stdin >/dev/null ||
   bad "user add"
 TOKEN=$("$K" --db "$DB" token create --user admin --name diskfull | tail -1 | awk '{print $NF}')
 dd if=/dev/zero of="$M/filler" bs=1024 count=768 status=none
