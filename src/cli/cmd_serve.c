@@ -25,7 +25,7 @@ cmd_serve(struct cli *c, int argc, char **argv)
 					  "KIJUN_MAX_CONNECTIONS", "KIJUN_MAX_PER_ADDRESS", "KIJUN_TIMEOUT",
 					  "KIJUN_MAX_BODY", "KIJUN_HEADER_TIMEOUT", "KIJUN_PDF_JOBS", "KIJUN_PDF_QUEUE"};
 	struct kj_server_config cfg;
-	unsigned char set[15] = {0};	/* by config key (server.c) */
+	unsigned char set[KJ_SERVER_CONFIG_KEYS] = {0};	/* by config key (server.h) */
 	const char *pos[1], *path;
 	int i;
 	kj_err r;

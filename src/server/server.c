@@ -92,6 +92,8 @@ static const char *const config_keys[] = {"listen", "db", "threads", "tls_cert",
 					  "max_connections", "max_per_address", "timeout", "max_body",
 					  "header_timeout", "pdf_jobs", "pdf_queue", "checkpoint_key", "checkpoint_dir",
 					  "checkpoint_interval", NULL};
+_Static_assert(sizeof(config_keys) / sizeof(config_keys[0]) == KJ_SERVER_CONFIG_KEYS + 1,
+	       "KJ_SERVER_CONFIG_KEYS in server.h counts the keys of config_keys");
 
 static int
 set_key(struct kj_server_config *cfg, int k, const char *v)

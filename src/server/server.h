@@ -39,9 +39,14 @@ struct kj_server_config {
  * at a time with 4 waiting. */
 void kj_server_defaults(struct kj_server_config *cfg);
 
+/* How many keys the config file knows; a set[] passed below has this many entries. */
+#define KJ_SERVER_CONFIG_KEYS 15
+
 /* Reads "key = value" lines (listen, db, threads, tls_cert, tls_key, max_connections,
- * max_per_address, timeout, max_body, header_timeout, pdf_jobs, pdf_queue) into cfg, only for keys whose flag was not given
- * (set[] by key index, see server.c). Fails with a message naming the file and line. */
+ * max_per_address, timeout, max_body, header_timeout, pdf_jobs, pdf_queue, checkpoint_key,
+ * checkpoint_dir, checkpoint_interval: that order is the key index) into cfg, only for keys
+ * whose flag was not given (set: KJ_SERVER_CONFIG_KEYS entries, non-zero for a key set
+ * already; may be NULL). Fails with a message naming the file and line. */
 kj_err kj_server_config_file(struct kj_ctx *ctx, const char *path, struct kj_server_config *cfg,
 			     const unsigned char *set);
 

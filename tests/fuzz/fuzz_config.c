@@ -49,9 +49,10 @@ terminated(const char *s, size_t cap)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* The key order of server.c: listen, db, threads, tls_cert, tls_key, max_connections,
-	 * max_per_address, timeout, max_body. */
-	unsigned char set[9] = {0};
+	/* The first byte says which of the first eight keys (server.h's order: listen, db,
+	 * threads, tls_cert, tls_key, max_connections, max_per_address, timeout) count as set
+	 * already. */
+	unsigned char set[KJ_SERVER_CONFIG_KEYS] = {0};
 	struct kj_server_config before, cfg;
 	struct kj_ctx ctx;
 	kj_err r;
