@@ -29,7 +29,8 @@ test: deps
 bench: build
 	@bash scripts/bench.sh $(BUILD)
 
-# Runs each libFuzzer harness for a while (FUZZ_SECONDS, default 60).
+# Runs each libFuzzer harness for a while (FUZZ_SECONDS, default 60), one after the other, and
+# prints the runs per second of each; what they find stays in build-fuzz/corpus-NAME.
 fuzz: deps
 	@bash scripts/fuzz.sh build-fuzz $${FUZZ_SECONDS:-60}
 
