@@ -36,7 +36,8 @@ struct kj_server_config {
 void kj_server_defaults(struct kj_server_config *cfg);
 
 /* Reads "key = value" lines (listen, db, threads, tls_cert, tls_key, max_connections,
- * max_per_address, timeout, max_body) into cfg, only for keys whose flag was not given
+ * max_per_address, timeout, max_body, checkpoint_key, checkpoint_dir,
+ * checkpoint_interval) into cfg, only for keys whose flag was not given
  * (set[] by key index, see server.c). Fails with a message naming the file and line. */
 kj_err kj_server_config_file(struct kj_ctx *ctx, const char *path, struct kj_server_config *cfg,
 			     const unsigned char *set);
