@@ -105,6 +105,10 @@ suite() {
   [ "$(jq -r '[.ok, .checkpoints.verified, (.state.problems | length), (.state.checked.app_user > 100)] | map(tostring) | join(" ")' "$T/o")" = "true 2 0 true" ] \
     && npass=$((npass + 1)) || fail "$LB clean verify --json: $(head -c 300 "$T/o")"
 
+  k 0 "clean verify, key not pinned" audit verify --checkpoints "$CK"
+  says o "the checkpoints' own (not pinned: pass --pubkey)" "an unpinned key said so"
+  k 2 "--pubkey without --checkpoints" audit verify --pubkey "$KEY.pub"
+
   save_log
 
   # A record rewritten and the chain recomputed: the chain alone is fooled, the checkpoints

@@ -339,15 +339,15 @@ read_checkpoint(const char *dir, struct cp_file *f, char key[65], int pinned, js
 	signed_len = (size_t)(sp - text);
 	sodium_hex2bin(pk, sizeof(pk), pub, 64, NULL, NULL, NULL);
 	sodium_hex2bin(sig, sizeof(sig), sighex, strlen(sighex), NULL, NULL, NULL);
+	if (crypto_sign_verify_detached(sig, (const unsigned char *)text, signed_len, pk) != 0) {
+		problem(problems, f->name, f->seq, "its signature does not verify: the checkpoint was forged or altered");
+		return;
+	}
 	if (key[0] == '\0')
-		kj_strlcpy(key, pub, 65);	/* unpinned: the first checkpoint's key for all */
+		kj_strlcpy(key, pub, 65);	/* unpinned: the oldest sound checkpoint's key for all */
 	if (strcmp(pub, key) != 0) {
 		problem(problems, f->name, f->seq, "signed by key %.16s..., not by %s key %.16s...", pub,
 			pinned ? "the given" : "the other checkpoints'", key);
-		return;
-	}
-	if (crypto_sign_verify_detached(sig, (const unsigned char *)text, signed_len, pk) != 0) {
-		problem(problems, f->name, f->seq, "its signature does not verify: the checkpoint was forged or altered");
 		return;
 	}
 	f->usable = 1;

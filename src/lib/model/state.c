@@ -262,8 +262,24 @@ sheet_free(struct sheet *sh)
 	free(sh->v);
 }
 
-/* Walks the answers matched by where (bound with up to two values), one checklist at a
- * time, calling fn with its uuid, organisation and state. */
+/* Binds the values of a where clause: b1 once, or b2 twice, or nothing. Returns the next
+ * free position, or 0 on failure. */
+static int
+bind_where(struct kj_ctx *ctx, struct kj_stmt *st, const char *b1, int64_t b2)
+{
+	if (b1 != NULL)
+		return kj_stmt_bind_text(ctx, st, 1, b1) == KJ_OK ? 2 : 0;
+	if (b2 != 0)
+		return kj_stmt_bind_int(ctx, st, 1, b2) == KJ_OK && kj_stmt_bind_int(ctx, st, 2, b2) == KJ_OK ? 3 : 0;
+	return 1;
+}
+
+#define SHEET_CHUNK 2000	/* checklist ids per query: a sort that stays in memory */
+
+/* Walks the answers matched by where (on k, the checklist; bound with b1 or b2, see
+ * bind_where), one checklist at a time, calling fn with its uuid, organisation and state.
+ * The rows are read by ranges of checklist ids: one query sorting millions of answers
+ * would spill its sort to disk. */
 static kj_err
 sheets_walk(struct kj_ctx *ctx, const char *where, const char *b1, int64_t b2,
 	    kj_err (*fn)(void *arg, const char *id, int64_t org_id, const char *state), void *arg)
@@ -271,44 +287,63 @@ sheets_walk(struct kj_ctx *ctx, const char *where, const char *b1, int64_t b2,
 	struct kj_stmt *st = NULL;
 	struct sheet cur;
 	char sql[640];
-	int64_t cur_id = 0;
-	int row, open = 0;
+	int64_t cur_id = 0, lo = 0, hi = -1;
+	int row, open = 0, at;
 	kj_err r;
 
 	memset(&cur, 0, sizeof(cur));
 	kj_buf_init(&cur.lines, 0);
 	kj_buf_init(&cur.out, 0);
-	snprintf(sql, sizeof(sql), "SELECT k.id, k.uuid, k.org_id, i.item_number, a.value, a.comment, a.evidence "
-				   "FROM checklist k JOIN answer a ON a.checklist_id = k.id JOIN campaign_item i ON i.id = a.item_id "
-				   "WHERE %s ORDER BY k.id", where);
+	snprintf(sql, sizeof(sql), "SELECT MIN(k.id), MAX(k.id) FROM checklist k WHERE %s", where);
 	if ((r = kj_db_prepare(ctx, sql, &st)) != KJ_OK)
 		goto out;
-	if (b1 != NULL)
-		r = kj_stmt_bind_text(ctx, st, 1, b1);
-	else if (b2 != 0 && (r = kj_stmt_bind_int(ctx, st, 1, b2)) == KJ_OK)
-		r = kj_stmt_bind_int(ctx, st, 2, b2);
-	while (r == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK) {
-		if (open && (!row || kj_stmt_int(st, 0) != cur_id)) {
-			const char *text = sheet_text(&cur);
+	if (bind_where(ctx, st, b1, b2) == 0)
+		r = ctx->err != KJ_OK ? ctx->err : KJ_ERR_INTERNAL;
+	if (r == KJ_OK && (r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row && !kj_stmt_is_null(st, 0)) {
+		lo = kj_stmt_int(st, 0);
+		hi = kj_stmt_int(st, 1);
+	}
+	kj_stmt_free(st);
+	st = NULL;
+	snprintf(sql, sizeof(sql), "SELECT k.id, k.uuid, k.org_id, i.item_number, a.value, a.comment, a.evidence "
+				   "FROM checklist k JOIN answer a ON a.checklist_id = k.id JOIN campaign_item i ON i.id = a.item_id "
+				   "WHERE (%s) AND k.id BETWEEN ? AND ? ORDER BY k.id", where);
+	if (r != KJ_OK || hi < lo || (r = kj_db_prepare(ctx, sql, &st)) != KJ_OK)
+		goto out;
+	for (; r == KJ_OK && lo <= hi; lo += SHEET_CHUNK) {
+		kj_stmt_reset(st);
+		if ((at = bind_where(ctx, st, b1, b2)) == 0 || kj_stmt_bind_int(ctx, st, at, lo) != KJ_OK ||
+		    kj_stmt_bind_int(ctx, st, at + 1, lo + SHEET_CHUNK - 1) != KJ_OK) {
+			r = ctx->err != KJ_OK ? ctx->err : KJ_ERR_INTERNAL;
+			break;
+		}
+		while ((r = kj_stmt_step(ctx, st, &row)) == KJ_OK && row) {
+			if (open && kj_stmt_int(st, 0) != cur_id) {
+				const char *text = sheet_text(&cur);
 
-			open = 0;
-			r = text != NULL ? fn(arg, cur.uuid, cur.org_id, text) : kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
-			if (r != KJ_OK)
+				open = 0;
+				r = text != NULL ? fn(arg, cur.uuid, cur.org_id, text) : kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
+				if (r != KJ_OK)
+					break;
+			}
+			if (!open) {
+				cur_id = kj_stmt_int(st, 0);
+				kj_strlcpy(cur.uuid, nz(kj_stmt_text(st, 1)), sizeof(cur.uuid));
+				cur.org_id = kj_stmt_int(st, 2);
+				open = 1;
+			}
+			if (sheet_add(&cur, kj_stmt_text(st, 3), kj_stmt_text(st, 4),
+				      kj_stmt_is_null(st, 5) ? NULL : kj_stmt_text(st, 5),
+				      kj_stmt_is_null(st, 6) ? NULL : kj_stmt_text(st, 6)) != 0) {
+				r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
 				break;
+			}
 		}
-		if (!row)
-			break;
-		if (!open) {
-			cur_id = kj_stmt_int(st, 0);
-			kj_strlcpy(cur.uuid, nz(kj_stmt_text(st, 1)), sizeof(cur.uuid));
-			cur.org_id = kj_stmt_int(st, 2);
-			open = 1;
-		}
-		if (sheet_add(&cur, kj_stmt_text(st, 3), kj_stmt_text(st, 4), kj_stmt_is_null(st, 5) ? NULL : kj_stmt_text(st, 5),
-			      kj_stmt_is_null(st, 6) ? NULL : kj_stmt_text(st, 6)) != 0) {
-			r = kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
-			break;
-		}
+	}
+	if (r == KJ_OK && open) {
+		const char *text = sheet_text(&cur);
+
+		r = text != NULL ? fn(arg, cur.uuid, cur.org_id, text) : kj_failf(ctx, KJ_ERR_NOMEM, "out of memory");
 	}
 out:
 	sheet_free(&cur);

@@ -11,8 +11,9 @@
  * digest of the password hash), organisations (org), the answers of each checklist
  * (answer, one state per checklist: every answer's value, comment and evidence) and audit
  * findings (audit_finding); the roll-up counters (rollup) are recounted from the answers.
- * Every other table is not covered: docs/AUDITLOG.md lists them. The state holds no
- * secret in clear, and only its digest is ever stored.
+ * Every other table is not covered: docs/AUDITLOG.md lists them. The state is compact JSON
+ * with sorted keys (a checklist's answers: sorted plain text, state.c), holds no secret in
+ * clear, and only its digest is ever stored.
  */
 #ifndef KJ_STATE_H
 #define KJ_STATE_H
