@@ -139,7 +139,7 @@ kj_pdfjobs_stop(void)
 void
 kj_reply_pdf(struct kj_req *rq, char *html, size_t len, const char *chromium, const char *disposition)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct job *j = html != NULL ? calloc(1, sizeof(*j)) : NULL;
 
 	if (j == NULL) {
 		free(html);

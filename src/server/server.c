@@ -881,6 +881,26 @@ refuse_on_head(struct MHD_Connection *conn, struct conn_state *cs)
 	return kj_frontdoor_has_body(&cs->rq) ? send_reply(conn, cs) : MHD_YES;
 }
 
+/* Fills cs's request from what libmicrohttpd has parsed of the head. */
+static void
+init_request(struct conn_state *cs, const struct kj_server_config *cfg, struct MHD_Connection *conn,
+	     const char *url, const char *method)
+{
+	struct kj_req *rq = &cs->rq;
+
+	cs->late = atomic_load(&stopping);
+	clock_gettime(CLOCK_MONOTONIC, &cs->start);
+	kj_ctx_init(&rq->ctx);
+	rq->ctx.who.role = KJ_ROLE_NONE;
+	rq->ctx.who.name[0] = '\0';
+	rq->cfg = cfg;
+	rq->conn = conn;
+	rq->method = method;
+	rq->path = url;
+	rq->tls = cfg->tls_cert[0] != '\0';
+	client_address(conn, rq->address, sizeof(rq->address));
+}
+
 /* The first call for a request, with its head in and no byte of its body read: sets up
  * the request, and refuses at once what needs no body to refuse. A malformed head, and a
  * request to a route that needs a login without a valid one (or a session change without
@@ -900,18 +920,8 @@ on_head(const struct kj_server_config *cfg, struct MHD_Connection *conn, const c
 		return MHD_NO;
 	*con_cls = cs;
 	atomic_fetch_add(&in_flight, 1);	/* on_completed takes it off */
-	cs->late = atomic_load(&stopping);
-	clock_gettime(CLOCK_MONOTONIC, &cs->start);
+	init_request(cs, cfg, conn, url, method);
 	rq = &cs->rq;
-	kj_ctx_init(&rq->ctx);
-	rq->ctx.who.role = KJ_ROLE_NONE;
-	rq->ctx.who.name[0] = '\0';
-	rq->cfg = cfg;
-	rq->conn = conn;
-	rq->method = method;
-	rq->path = url;
-	rq->tls = cfg->tls_cert[0] != '\0';
-	client_address(conn, rq->address, sizeof(rq->address));
 	if (kj_frontdoor_check_head(rq, version) != 0) {
 		kj_frontdoor_head_done(conn);
 		cs->must_close = 1;
