@@ -120,15 +120,15 @@ kj_db_migrate_to(struct kj_ctx *ctx, int to, int *napplied_out)
 		goto out;
 	if ((r = current_version(ctx, &cur)) != KJ_OK)
 		goto out;
-	if (cur > to) {
-		r = kj_failf(ctx, KJ_ERR_USAGE, "--to: the schema is already at version %d; "
-			     "migrations are never undone", cur);
-		goto out;
-	}
 	if (cur > newest_known()) {
 		r = kj_failf(ctx, KJ_ERR_DB,
 			     "the database schema is version %d, newer than this kijun knows (%d)",
 			     cur, newest_known());
+		goto out;
+	}
+	if (cur > to) {
+		r = kj_failf(ctx, KJ_ERR_USAGE, "--to: the schema is already at version %d; "
+			     "migrations are never undone", cur);
 		goto out;
 	}
 	r = kj_db_prepare(ctx, "INSERT INTO schema_migration (version, name, applied_at) "
