@@ -306,13 +306,44 @@ pubkey_arg(struct kj_ctx *ctx, const char *arg, char out[65])
 	return KJ_OK;
 }
 
+/* Copies the next field of *s (up to a space or the end) into out (size bytes); 0, or -1
+ * when it is empty or too long. *s moves past the field and one space. */
+static int
+next_field(const char **s, char *out, size_t size)
+{
+	size_t n = strcspn(*s, " ");
+
+	if (n == 0 || n >= size)
+		return -1;
+	memcpy(out, *s, n);
+	out[n] = '\0';
+	*s += n;
+	if (**s == ' ')
+		(*s)++;
+	return 0;
+}
+
+/* The five fields after the tag, "SEQ DIGEST AT PUBKEY SIG", single spaces between: 0, or
+ * -1 when the line has another shape. digest 65, at 32, pub 80 and sig 160 bytes. */
+static int
+split_line(const char *s, int64_t *seq, char *digest, char *at, char *pub, char *sig)
+{
+	char num[24];
+
+	if (next_field(&s, num, sizeof(num)) != 0 || kj_parse_int64(num, 0, INT64_MAX, seq) != 0 ||
+	    next_field(&s, digest, 65) != 0 || next_field(&s, at, 32) != 0 || next_field(&s, pub, 80) != 0 ||
+	    next_field(&s, sig, 160) != 0)
+		return -1;
+	return *s == '\0' ? 0 : -1;
+}
+
 /* Parses and checks one checkpoint file; a problem is recorded for anything wrong. */
 static void
 read_checkpoint(const char *dir, struct cp_file *f, char key[65], int pinned, json_t *problems)
 {
 	char path[2048], text[KJ_CHECKPOINT_LINE_MAX + 2], at[32], pub[80], sighex[160];
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES];
-	long long seq;
+	int64_t seq;
 	size_t n, signed_len;
 	FILE *fp;
 	char *sp;
@@ -328,7 +359,7 @@ read_checkpoint(const char *dir, struct cp_file *f, char key[65], int pinned, js
 	if (n > 0 && text[n - 1] == '\n')
 		text[--n] = '\0';
 	if (strncmp(text, LINE_TAG, strlen(LINE_TAG)) != 0 || strchr(text, '\n') != NULL ||
-	    sscanf(text + strlen(LINE_TAG), "%lld %64s %31s %79s %159s", &seq, f->digest, at, pub, sighex) != 5 || seq < 0 ||
+	    split_line(text + strlen(LINE_TAG), &seq, f->digest, at, pub, sighex) != 0 ||
 	    strlen(f->digest) != 64 || !is_hex(f->digest, 64) || strlen(pub) != 64 || !is_hex(pub, 64) ||
 	    strlen(sighex) != 2 * crypto_sign_BYTES || !is_hex(sighex, 2 * crypto_sign_BYTES)) {
 		problem(problems, f->name, 0, "not a checkpoint (expected one line \"%sSEQ DIGEST AT PUBKEY SIG\")", LINE_TAG);
