@@ -184,7 +184,7 @@ steps() {
   step "token revoke unknown" -- token revoke 00000000-0000-4000-8000-000000000000
   step --filter f_uuid --filter f_time --filter f_token "token list" -- token list --user alice
   step --filter f_uuid --filter f_time --filter f_token "token list --json" -- token list --user alice --json
-  step --filter f_unused "token list of the server's account" -- token list --user admin --json
+  step --filter f_unused --filter f_uuid --filter f_time --filter f_token "token list of the server's account" -- token list --user admin --json
   step "token bad days" -- token create --user alice --days 400
   step "token unknown user" -- token create --user nobody
   step "token bad scope" -- token create --user alice --scope all
@@ -385,8 +385,8 @@ has() { # has FILE TEXT DESCRIPTION
 }
 
 # What only remote mode has: credentials, reachability, local-only commands, login.
-remote_only() {
-  local L=$1 dead
+remote_only() {	# remote_only LABEL DSN: the server's database is DSN
+  local L=$1 D=$2 dead
   local R=("$K" --server "$URL")
   # Local-only commands refuse, whichever way the server was named.
   expect 2 "$L init with --server" -- "${R[@]}" init --demo
@@ -456,7 +456,11 @@ remote_only() {
   # Sign-off is the lead auditor's: through the server with the lead's own token. Then the
   # engagement is closed to changes.
   local E=NCO-FY2026-MA-MER LEAD
-  expect 0 "$L the lead's token" -- env KIJUN_TOKEN="$TOKEN" "${R[@]}" token create --user analyst2 --name lead
+  # No administrator holds a token of someone else's: the lead's comes from the local
+  # administrator, who holds the database itself.
+  expect 1 "$L a token for another account" -- env KIJUN_TOKEN="$TOKEN" "${R[@]}" token create --user analyst2 --name lead
+  has "$T/err" "a token is made only by its own account" "$L token for another refused"
+  expect 0 "$L the lead's token" -- "$K" --db "$D" token create --user analyst2 --name lead
   LEAD=$(tail -1 "$T/out" | awk '{print $NF}')
   expect 0 "$L the lead reads the engagement" -- env KIJUN_TOKEN="$LEAD" "${R[@]}" engagement list --json
   jq_is "[.[] | select(.code == \"$E\")] | length" 1 "$L the lead sees it"
@@ -508,7 +512,7 @@ if start_server "sqlite:$T/server.db"; then
   MODE=remote N=0 W=$T/rw LOOSE=0
   KIJUN_PAGE_SIZE=3 steps
   [ "$N" -eq "$NLOCAL" ] && ok || bad "sqlite: $N steps remotely, $NLOCAL locally"
-  remote_only sqlite
+  remote_only sqlite "sqlite:$T/server.db"
   stop_server
 fi
 
@@ -526,7 +530,7 @@ if [ -n "${KIJUN_TEST_PG_DSN:-}" ]; then
     MODE=remote N=0 W=$T/rw LOOSE=1
     steps
     [ "$N" -eq "$NLOCAL" ] && ok || bad "postgresql: $N steps remotely, $NLOCAL locally"
-    remote_only postgresql
+    remote_only postgresql "$PGD"
     stop_server
   fi
 elif [ "${KIJUN_REQUIRE_PG:-0}" = 1 ]; then
