@@ -1580,11 +1580,16 @@ agg_json(const struct agg *a)
 }
 
 static int
-cmp_weak(const void *a, const void *b)
+cmp_weak(const void *a, const void *b, void *arg)
 {
 	const double *x = a, *y = b;
+	char *const *keys = arg;
 
-	return x[0] < y[0] ? -1 : x[0] > y[0];
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	/* Equal rates by requirement number, so the list reads the same on every database
+	 * (the rows come in no set order). */
+	return strcmp(keys[(size_t)x[1]], keys[(size_t)y[1]]);
 }
 
 /* The campaign a year before: the same organisation's (or the same mandate's). */
@@ -1707,7 +1712,7 @@ kj_rollup(struct kj_ctx *ctx, const char *campaign, const char *by, const char *
 		weak[2 * nweak + 1] = (double)i;
 		nweak++;
 	}
-	qsort(weak, nweak, 2 * sizeof(double), cmp_weak);
+	qsort_r(weak, nweak, 2 * sizeof(double), cmp_weak, w.req.keys);
 	j = json_pack("{s:s, s:s, s:s?, s:o, s:o}", "campaign", c.code, "by", by, "under", under, "total", agg_json(&w.total),
 		      "rows", rows);
 	rows = NULL;
