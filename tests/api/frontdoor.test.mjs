@@ -16,7 +16,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import {
-  BIN, Client, backends, demoGovernment, freePort, freshSqlite, kijunOk, startServer, tempDir,
+  BIN, Client, backends, demoGovernment, freePort, freshSqlite, kijunOk, startServer, tempDir, makeCertificate,
 } from './harness.mjs';
 
 const SUITE = 'frontdoor';
@@ -269,16 +269,6 @@ describe('slow clients', () => {
     }
   });
 });
-
-function makeCertificate() {
-  const dir = tempDir();
-  const key = join(dir, 'k.pem');
-  const cert = join(dir, 'c.pem');
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1',
-    '-keyout', key, '-out', cert], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
-  return { key, cert };
-}
 
 /** A TLS handshake: resolves with {protocol, cipher}, rejects when refused. */
 function handshake(port, options) {

@@ -196,3 +196,14 @@ export async function loginAs(url, accounts, name) {
   if (r.status !== 200) throw new Error(`login ${name}: ${r.status} ${r.text}`);
   return c;
 }
+
+/** A self-signed certificate for 127.0.0.1 in a temporary directory: {key, cert} paths. */
+export function makeCertificate() {
+  const dir = tempDir();
+  const key = join(dir, 'k.pem');
+  const cert = join(dir, 'c.pem');
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1',
+    '-keyout', key, '-out', cert], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
+  return { key, cert };
+}

@@ -11,22 +11,12 @@ import https from 'node:https';
 import net from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { backends, freshPg, freshSqlite, kijunOk, startServer, tempDir } from './harness.mjs';
+import { backends, freshPg, freshSqlite, kijunOk, startServer, tempDir, makeCertificate } from './harness.mjs';
 
 const SUITE = 'tls';
 // The client must be able to offer old versions at all, or a refusal proves nothing:
 // OpenSSL 3 refuses TLS 1.0 and 1.1 at its default security level.
 const OLD_CIPHERS = 'DEFAULT@SECLEVEL=0';
-
-function makeCertificate() {
-  const dir = tempDir();
-  const key = join(dir, 'k.pem');
-  const cert = join(dir, 'c.pem');
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1',
-    '-keyout', key, '-out', cert], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
-  return { key, cert };
-}
 
 /** One HTTPS request with its own connection: {status, headers, text, body, protocol, fingerprint}. */
 function request(port, path, { method = 'GET', headers = {}, body, tlsOptions = {} } = {}) {
